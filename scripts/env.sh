@@ -1,0 +1,21 @@
+# shellcheck shell=bash
+# Shared defaults for `make up`, `make test` and the stack scripts. Sourced, never executed.
+# Every value can be overridden from the environment.
+COACHAI_ROOT="${COACHAI_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+export COACHAI_ROOT
+export COACHAI_CACHE="${COACHAI_CACHE:-$HOME/.cache/coachai}"
+# Build outputs are shared by every clone on this machine so CI reuses them.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$COACHAI_CACHE/target}"
+# Local stack state (data directories, logs, venv, pid files) stays inside the clone, ignored.
+export COACHAI_LOCAL="${COACHAI_LOCAL:-$COACHAI_ROOT/.local}"
+
+export PGPORT_COACHAI="${PGPORT_COACHAI:-54329}"
+export REDIS_PORT_COACHAI="${REDIS_PORT_COACHAI:-63799}"
+export CHROMA_PORT_COACHAI="${CHROMA_PORT_COACHAI:-58000}"
+export GATEWAY_PORT="${GATEWAY_PORT:-8080}"
+
+export DATABASE_URL="${DATABASE_URL:-postgres://coachai_app:coachai_app@127.0.0.1:$PGPORT_COACHAI/coachai}"
+export MIGRATION_DATABASE_URL="${MIGRATION_DATABASE_URL:-postgres://coachai_owner:coachai_owner@127.0.0.1:$PGPORT_COACHAI/coachai}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT_COACHAI}"
+export CHROMA_URL="${CHROMA_URL:-http://127.0.0.1:$CHROMA_PORT_COACHAI}"
+export OLLAMA_URL="${OLLAMA_URL:-http://127.0.0.1:11434}"

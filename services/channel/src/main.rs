@@ -1,0 +1,25 @@
+//! Runs the channel service: read configuration, connect, serve until SIGTERM.
+
+use std::process::ExitCode;
+
+use coachai_channel::{Config, SERVICE, router};
+use coachai_common::{http, state::CoreState, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{SERVICE}: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    telemetry::init_logging(&config.common.log_format);
+    let state = CoreState::connect(&config.common).await?;
+    http::serve(router(state, &config), &config.listen_addr()).await?;
+    Ok(())
+}

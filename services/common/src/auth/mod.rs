@@ -1,0 +1,190 @@
+//! Authentication shared by every service: the verified [`Principal`] extractor.
+//!
+//! Access tokens are verified locally against the Auth service's JWKS ([`jwt::JwtVerifier`]);
+//! API keys (`cak_…`) are resolved by a pluggable [`ApiKeyResolver`]. Either way a handler
+//! only ever sees a `Principal` whose creator id came from a verified credential.
+
+pub mod jwt;
+pub mod keys;
+
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::tenancy::CreatorId;
+
+pub use jwt::{AccessClaims, JwtVerifier};
+
+/// Prefix that tells an API key apart from a JWT in an `Authorization: Bearer` header.
+pub const API_KEY_PREFIX: &str = "cak_";
+
+/// What a user may do inside their creator (tenant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The creator's owner: everything, including billing and deletion.
+    Owner,
+    /// Manages content, clients and settings.
+    Admin,
+    /// Works with clients and content.
+    Coach,
+    /// A coachee who chats with the AI coach.
+    Client,
+}
+
+impl Role {
+    /// The role's name as stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Admin => "admin",
+            Self::Coach => "coach",
+            Self::Client => "client",
+        }
+    }
+
+    /// Whether this role manages the tenant (owner or admin).
+    pub fn is_manager(self) -> bool {
+        matches!(self, Self::Owner | Self::Admin)
+    }
+}
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A signed access token with this `jti`.
+    AccessToken {
+        /// The token's unique id.
+        jti: String,
+    },
+    /// An API key with these scopes.
+    ApiKey {
+        /// The key's id.
+        key_id: Uuid,
+        /// What the key may do.
+        scopes: Vec<String>,
+    },
+}
+
+/// The verified caller of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The user (for API keys: the user who created the key).
+    pub user_id: Uuid,
+    /// The tenant every query of this request is scoped to.
+    pub creator_id: CreatorId,
+    /// The user's role within the creator.
+    pub role: Role,
+    /// How the caller authenticated.
+    pub credential: Credential,
+}
+
+impl Principal {
+    /// Fails with 403 unless the caller manages the tenant.
+    pub fn require_manager(&self) -> Result<(), AppError> {
+        if self.role.is_manager() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "this action needs the owner or admin role".into(),
+            ))
+        }
+    }
+}
+
+/// Resolves an API key to its principal (implemented by the Auth service's key store).
+pub trait ApiKeyResolver: Send + Sync {
+    /// Returns the key's principal, or 401 when the key is unknown, revoked or expired.
+    fn resolve<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Principal, AppError>>;
+}
+
+/// Verifies bearer credentials: JWTs locally, API keys through the resolver when configured.
+#[derive(Clone)]
+pub struct Authenticator {
+    jwt: Arc<JwtVerifier>,
+    api_keys: Option<Arc<dyn ApiKeyResolver>>,
+}
+
+impl Authenticator {
+    /// An authenticator that accepts access tokens only.
+    pub fn new(jwt: Arc<JwtVerifier>) -> Self {
+        Self {
+            jwt,
+            api_keys: None,
+        }
+    }
+
+    /// Also accept API keys, resolved by `resolver`.
+    pub fn with_api_keys(mut self, resolver: Arc<dyn ApiKeyResolver>) -> Self {
+        self.api_keys = Some(resolver);
+        self
+    }
+
+    /// Verifies one bearer credential.
+    pub async fn authenticate(&self, bearer: &str) -> Result<Principal, AppError> {
+        if bearer.starts_with(API_KEY_PREFIX) {
+            return match &self.api_keys {
+                Some(resolver) => resolver.resolve(bearer).await,
+                None => Err(AppError::Unauthorized(
+                    "API keys are not accepted here".into(),
+                )),
+            };
+        }
+        let claims = self.jwt.verify(bearer).await?;
+        Ok(Principal {
+            user_id: claims.sub,
+            creator_id: CreatorId(claims.creator_id),
+            role: claims.role,
+            credential: Credential::AccessToken { jti: claims.jti },
+        })
+    }
+}
+
+/// Reads the bearer credential of a request.
+pub fn bearer(parts: &Parts) -> Result<&str, AppError> {
+    let value = parts
+        .headers
+        .get(AUTHORIZATION)
+        .ok_or_else(|| AppError::Unauthorized("missing `Authorization: Bearer` header".into()))?;
+    let text = value
+        .to_str()
+        .map_err(|_| AppError::Unauthorized("malformed Authorization header".into()))?;
+    match text.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() => {
+            Ok(token.trim())
+        }
+        _ => Err(AppError::Unauthorized(
+            "expected `Authorization: Bearer <token>`".into(),
+        )),
+    }
+}
+
+impl<S> FromRequestParts<S> for Principal
+where
+    Authenticator: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(principal) = parts.extensions.get::<Principal>() {
+            return Ok(principal.clone());
+        }
+        let authenticator = Authenticator::from_ref(state);
+        let principal = match authenticator.authenticate(bearer(parts)?).await {
+            Ok(principal) => principal,
+            Err(err) => {
+                tracing::warn!(reason = %err, path = %parts.uri.path(), "rejected credential");
+                return Err(err);
+            }
+        };
+        parts.extensions.insert(principal.clone());
+        Ok(principal)
+    }
+}
