@@ -238,3 +238,55 @@ impl Cache {
 fn decode<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, CacheError> {
     serde_json::from_value(value).map_err(|e| CacheError(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_entries_are_not_refreshed_early() {
+        let envelope = Envelope {
+            v: serde_json::Value::Null,
+            d: 10,
+            e: now_ms() + 3_600_000,
+        };
+        assert!(!envelope.refresh_early(1.0, now_ms()));
+    }
+
+    #[test]
+    fn expired_entries_are_always_refreshed() {
+        let envelope = Envelope {
+            v: serde_json::Value::Null,
+            d: 10,
+            e: now_ms() - 1,
+        };
+        assert!(envelope.refresh_early(1.0, now_ms()));
+    }
+
+    #[test]
+    fn slow_loads_are_refreshed_earlier_than_fast_ones() {
+        let now = now_ms();
+        let refreshes = |d: u64| {
+            let envelope = Envelope {
+                v: serde_json::Value::Null,
+                d,
+                e: now + 1_000,
+            };
+            (0..2_000)
+                .filter(|_| envelope.refresh_early(1.0, now))
+                .count()
+        };
+        assert!(
+            refreshes(2_000) > refreshes(10),
+            "a 2 s load must refresh early more often"
+        );
+        assert_eq!(refreshes(0), 0);
+    }
+
+    #[test]
+    fn keys_are_prefixed_with_the_tenant() {
+        let creator = CreatorId(uuid::Uuid::nil());
+        let key = Cache::tenant_key(creator, "profile");
+        assert_eq!(key, "coachai:00000000-0000-0000-0000-000000000000:profile");
+    }
+}

@@ -100,7 +100,7 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.set_env("BODY_LIMIT_BYTES", "lots");
             let err = load::<CommonConfig>().unwrap_err();
-            assert!(err.to_string().contains("body_limit_bytes"), "{err}");
+            assert!(err.to_string().contains("BODY_LIMIT_BYTES"), "{err}");
             Ok(())
         });
     }

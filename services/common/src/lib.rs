@@ -6,6 +6,7 @@
 //! Prometheus metrics, request ids, JSON logs, graceful shutdown and a tenant-prefixed Redis
 //! cache with stampede protection.
 
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod json;
+pub mod ratelimit;
 pub mod state;
 pub mod telemetry;
 pub mod tenancy;

@@ -1,0 +1,191 @@
+//! A Redis sliding-window rate limiter for credential endpoints (login, refresh, sign-up, ...).
+//!
+//! Each key is a sorted set of attempt times; one Lua script drops the attempts older than the
+//! window, counts the rest and records the new attempt only when it is allowed. Refused attempts
+//! are not recorded, so hammering does not extend a lockout: it ends at most one window after
+//! the last allowed attempt. When Redis is unreachable the limiter fails open (and says so in
+//! the log): a Redis outage must not lock every user out.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use deadpool_redis::{Pool, Runtime};
+
+use crate::error::AppError;
+
+const SLIDING_WINDOW: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < limit then
+    redis.call('ZADD', KEYS[1], now, now .. ':' .. ARGV[3])
+    redis.call('PEXPIRE', KEYS[1], window)
+    return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local wait = tonumber(oldest[2]) + window - now
+if wait < 1 then wait = 1 end
+return wait
+";
+
+/// At most `max` attempts in any `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// Attempts allowed per window.
+    pub max: u32,
+    /// The window's length.
+    pub window: Duration,
+}
+
+impl Limit {
+    /// `max` attempts per `secs` seconds.
+    pub const fn per_secs(max: u32, secs: u64) -> Self {
+        Self {
+            max,
+            window: Duration::from_secs(secs),
+        }
+    }
+}
+
+/// Sliding-window limiter; share it behind an `Arc`.
+pub struct RateLimiter {
+    pool: Option<Pool>,
+    script: redis::Script,
+    op_timeout: Duration,
+    last_warning_ms: AtomicI64,
+}
+
+impl std::fmt::Debug for RateLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimiter")
+            .field("enabled", &self.pool.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RateLimiter {
+    /// A limiter on `redis_url`; connections are made lazily.
+    pub fn new(redis_url: &str) -> Self {
+        let op_timeout = Duration::from_millis(250);
+        let pool = deadpool_redis::Config::from_url(redis_url)
+            .builder()
+            .map(|builder| {
+                builder
+                    .max_size(16)
+                    .runtime(Runtime::Tokio1)
+                    .wait_timeout(Some(op_timeout))
+                    .create_timeout(Some(op_timeout))
+                    .recycle_timeout(Some(op_timeout))
+            })
+            .ok()
+            .and_then(|builder| builder.build().ok());
+        if pool.is_none() {
+            tracing::warn!("invalid Redis URL; rate limiting disabled");
+        }
+        Self {
+            pool,
+            script: redis::Script::new(SLIDING_WINDOW),
+            op_timeout,
+            last_warning_ms: AtomicI64::new(0),
+        }
+    }
+
+    /// Records an attempt on `key`; `Some(wait)` when the attempt is refused.
+    pub async fn hit(&self, key: &str, limit: Limit) -> Option<Duration> {
+        let pool = self.pool.as_ref()?;
+        let window_ms = u64::try_from(limit.window.as_millis()).unwrap_or(u64::MAX);
+        let nonce: u64 = rand::random();
+        let attempt = async {
+            let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+            self.script
+                .key(format!("coachai:rl:{key}"))
+                .arg(window_ms)
+                .arg(limit.max)
+                .arg(nonce)
+                .invoke_async::<u64>(&mut conn)
+                .await
+                .map_err(|e| e.to_string())
+        };
+        let outcome = match tokio::time::timeout(self.op_timeout, attempt).await {
+            Ok(result) => result,
+            Err(_) => Err("timed out".to_owned()),
+        };
+        match outcome {
+            Ok(0) => None,
+            Ok(wait_ms) => Some(Duration::from_millis(wait_ms)),
+            Err(reason) => {
+                self.fail_open(&reason);
+                None
+            }
+        }
+    }
+
+    /// Records an attempt on each key; 429 with the longest wait when any refuses.
+    pub async fn check(&self, hits: &[(&str, Limit)]) -> Result<(), AppError> {
+        let mut longest: Option<Duration> = None;
+        for (key, limit) in hits {
+            if let Some(wait) = self.hit(key, *limit).await {
+                longest = longest.max(Some(wait));
+            }
+        }
+        match longest {
+            None => Ok(()),
+            Some(wait) => {
+                metrics::counter!("rate_limited_total").increment(1);
+                Err(AppError::TooManyRequests {
+                    retry_after_secs: wait.as_millis().div_ceil(1000).max(1) as u64,
+                })
+            }
+        }
+    }
+
+    fn fail_open(&self, reason: &str) {
+        metrics::counter!("rate_limiter_errors_total").increment(1);
+        let now = chrono::Utc::now().timestamp_millis();
+        let last = self.last_warning_ms.load(Ordering::Relaxed);
+        if now - last > 10_000 {
+            self.last_warning_ms.store(now, Ordering::Relaxed);
+            tracing::warn!(%reason, "redis unavailable; rate limits are not enforced");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redis_url() -> String {
+        std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:63799".into())
+    }
+
+    #[tokio::test]
+    async fn attempts_over_the_limit_are_refused_with_a_wait() {
+        let limiter = RateLimiter::new(&redis_url());
+        let key = format!("test:{}", rand::random::<u64>());
+        let limit = Limit::per_secs(3, 60);
+        for _ in 0..3 {
+            assert_eq!(limiter.hit(&key, limit).await, None);
+        }
+        let wait = limiter.hit(&key, limit).await;
+        if wait.is_none() {
+            // Redis is not running here: the limiter failed open, which is its contract.
+            return;
+        }
+        assert!(wait.is_some_and(|w| w <= Duration::from_secs(60) && w > Duration::ZERO));
+        let err = limiter.check(&[(&key, limit)]).await.unwrap_err();
+        assert!(
+            matches!(err, AppError::TooManyRequests { retry_after_secs } if retry_after_secs <= 60)
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_redis_fails_open() {
+        let limiter = RateLimiter::new("redis://127.0.0.1:1");
+        let limit = Limit::per_secs(1, 60);
+        for _ in 0..3 {
+            assert_eq!(limiter.hit("test:down", limit).await, None);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests of `coachai-common` against the real local stack (PostgreSQL, Redis).
+//! `make test` starts the stack; run `scripts/stack/up.sh` first when running them by hand.
+
+mod cache;
+mod rls;
+mod support;
