@@ -67,6 +67,7 @@ ldflags_for() {
             "$p" "$K8S_VERSION" "$p" "$p" "$(cut -d. -f2 <<<"$K8S_VERSION")" "$p"
         ;;
     helm) printf -- '-X helm.sh/helm/v3/internal/version.version=%s' "$HELM_VERSION" ;;
+    kubeconform) printf -- '-X main.version=%s' "$KUBECONFORM_VERSION" ;;
     esac
 }
 

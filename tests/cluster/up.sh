@@ -144,6 +144,17 @@ start_workloads() {
     wait_for "the default service account" 120 kube-controller-manager default_sa_exists
 }
 
+# kubeconform downloads its schemas by default, which cannot work here: derive them once per
+# Kubernetes version from this API server's OpenAPI document instead.
+SCHEMAS="$K8S_HOME/kubeconform-schemas"
+make_kubeconform_schemas() {
+    [ -f "$SCHEMAS/.complete" ] && return 0
+    command -v python3 >/dev/null || die "python3 is needed to derive kubeconform's schemas"
+    rm -rf "$SCHEMAS"
+    kc get --raw /openapi/v2 | python3 "$here/kubeconform-schemas.py" "$SCHEMAS"
+    touch "$SCHEMAS/.complete"
+}
+
 if running_and_ready; then
     log "reusing the control plane at https://127.0.0.1:$K8S_API_PORT"
 else
@@ -160,6 +171,7 @@ else
     start_etcd
     log "starting kube-apiserver $K8S_VERSION on https://127.0.0.1:$K8S_API_PORT"
     start_apiserver
+    make_kubeconform_schemas
     if workloads_wanted; then
         log "starting kube-controller-manager, kube-scheduler and kwok (one simulated node)"
         start_workloads
@@ -179,6 +191,9 @@ path="$K8S_BIN:${PATH#"$K8S_BIN:"}"
     printf 'export KUBECONFIG=%q\n' "$KUBECONFIG_FILE"
     printf 'export PATH=%q\n' "$path"
     printf 'export COACHAI_K8S_VERSION=%q\n' "$K8S_VERSION"
+    # For `kubeconform -strict -schema-location "$COACHAI_KUBECONFORM_SCHEMA_LOCATION"`.
+    printf 'export COACHAI_KUBECONFORM_SCHEMA_LOCATION=%q\n' \
+        "$SCHEMAS/{{ .ResourceKind }}{{ .KindSuffix }}.json"
     # Empty when Deployments can roll out; otherwise the reason the tests needing it skip.
     printf 'export COACHAI_K8S_WORKLOADS_UNAVAILABLE=%q\n' "$unavailable"
 } >&3

@@ -7,4 +7,5 @@ mod rollout;
 mod server_side_apply;
 mod status_subresource;
 mod structural_schema;
+mod tools;
 mod widget;

@@ -1,0 +1,32 @@
+# The two set-up commands are `make up` and `make test`; everything else is a building block.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help up test lint stack stack-down migrate build tools coverage cluster-test crds
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+up: ## install what is missing, start the platform on :8080, Ctrl-C stops it all
+	@scripts/up.sh
+
+test: ## install what is missing and run every test (lint, unit, integration, cluster)
+	@scripts/test.sh
+
+lint: ## rustfmt, clippy -D warnings, cargo-deny
+	@scripts/tools.sh && scripts/lint.sh
+
+stack: ## start PostgreSQL, Redis and ChromaDB only
+	@scripts/stack/up.sh
+
+stack-down: ## stop what this clone started
+	@scripts/stack/down.sh
+
+migrate: stack ## apply the database migrations
+	@source scripts/env.sh && cargo run --quiet --bin coachai-migrate
+
+build: ## build the service binaries
+	@source scripts/env.sh && cargo build --workspace --bins
+
+cluster-test: ## only the cluster suites (builds etcd/kube-apiserver once)
+	@tests/cluster/test.sh

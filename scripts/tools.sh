@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the build and quality tools `make test` needs, once per machine: the Rust components
+# of rust-toolchain.toml, cargo-llvm-cov and cargo-deny (from crates.io, into ~/.cargo/bin).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$COACHAI_ROOT"
+
+# rustup installs the toolchain and components named by rust-toolchain.toml on first use.
+rustup show active-toolchain >/dev/null
+rustup component add rustfmt clippy llvm-tools >/dev/null 2>&1 || true
+
+install_tool() { # binary crate version
+    if ! command -v "$1" >/dev/null 2>&1 || ! "$1" --version 2>/dev/null | grep -q "$3"; then
+        echo "tools: installing $2 $3 (once per machine)" >&2
+        cargo install --locked --quiet "$2" --version "$3"
+    fi
+}
+install_tool cargo-llvm-cov cargo-llvm-cov 0.9.1
+install_tool cargo-deny cargo-deny 0.20.2
+
+if ! command -v protoc >/dev/null 2>&1; then
+    echo "tools: installing protobuf-compiler" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q protobuf-compiler >/dev/null
+fi
+echo "tools       ready  cargo-llvm-cov, cargo-deny, protoc"
