@@ -1,0 +1,133 @@
+//! Tenant provisioning: the one code path that turns a creator request into a working tenant,
+//! used by sign-up, by the operator and by tests, so Kubernetes or not, a tenant is made the
+//! same way.
+//!
+//! The pipeline is: validate the request (pure, [`TenantSpec::validate`]) → create the creator
+//! row and its owner in one tenant transaction ([`Provisioner::provision`]) → run the further
+//! [`ProvisionStep`]s (a per-creator DB role, the Chroma collection, model pulls are added by
+//! later work through [`Provisioner::with_step`]).
+
+mod rows;
+mod spec;
+
+use std::sync::Arc;
+
+use coachai_common::tenancy::{CreatorId, Db};
+use coachai_common::{AppError, FieldError};
+use futures::future::BoxFuture;
+use uuid::Uuid;
+
+pub use spec::{TenantSpec, ValidTenant, slugify};
+
+/// Why a tenant could not be provisioned.
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    /// The request is invalid; each field says what to fix.
+    #[error("invalid tenant request")]
+    Invalid(Vec<FieldError>),
+    /// Another creator already uses the slug.
+    #[error("the slug `{0}` is already taken")]
+    SlugTaken(String),
+    /// The database refused or failed.
+    #[error(transparent)]
+    Database(#[from] AppError),
+    /// A further step failed; the creator row exists and the step can be retried.
+    #[error("provisioning step `{step}` failed: {reason}")]
+    Step {
+        /// The step's name.
+        step: &'static str,
+        /// Why it failed.
+        reason: String,
+    },
+}
+
+impl From<ProvisionError> for AppError {
+    fn from(err: ProvisionError) -> Self {
+        match err {
+            ProvisionError::Invalid(fields) => AppError::Validation(fields),
+            ProvisionError::SlugTaken(_) => AppError::Conflict(err.to_string()),
+            ProvisionError::Database(inner) => inner,
+            ProvisionError::Step { .. } => AppError::internal(err),
+        }
+    }
+}
+
+/// What provisioning made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvisionedTenant {
+    /// The new tenant.
+    pub creator_id: CreatorId,
+    /// The owner user.
+    pub owner_user_id: Uuid,
+    /// The creator's slug (as stored, lower case).
+    pub slug: String,
+}
+
+/// A step that runs after the creator row exists (DB role, Chroma collection, model pulls).
+/// Steps must be idempotent: a failed provisioning is retried from the first step.
+pub trait ProvisionStep: Send + Sync {
+    /// A short name for logs and errors.
+    fn name(&self) -> &'static str;
+    /// Brings the tenant's part owned by this step into being.
+    fn apply<'a>(&'a self, tenant: &'a ProvisionedTenant) -> BoxFuture<'a, Result<(), String>>;
+}
+
+/// Provisions tenants; cheap to clone and share.
+#[derive(Clone, Default)]
+pub struct Provisioner {
+    steps: Vec<Arc<dyn ProvisionStep>>,
+}
+
+impl std::fmt::Debug for Provisioner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<_> = self.steps.iter().map(|s| s.name()).collect();
+        f.debug_struct("Provisioner")
+            .field("steps", &names)
+            .finish()
+    }
+}
+
+impl Provisioner {
+    /// A provisioner that creates the database rows only.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a step that runs, in order, after the rows are committed.
+    pub fn with_step(mut self, step: impl ProvisionStep + 'static) -> Self {
+        self.steps.push(Arc::new(step));
+        self
+    }
+
+    /// Creates the creator and its owner in one tenant transaction, then runs every step.
+    ///
+    /// The transaction first sets `app.current_creator_id` to the freshly generated id, so the
+    /// RLS `WITH CHECK` of each insert verifies the rows belong to the new tenant.
+    pub async fn provision(
+        &self,
+        db: &Db,
+        tenant: &ValidTenant,
+    ) -> Result<ProvisionedTenant, ProvisionError> {
+        let creator = CreatorId(Uuid::new_v4());
+        let mut tx = db.begin_for(creator).await?;
+        rows::insert_creator(&mut tx, tenant).await?;
+        let owner_user_id = rows::insert_owner(&mut tx, tenant).await?;
+        rows::audit(&mut tx, tenant).await?;
+        tx.commit().await?;
+        let provisioned = ProvisionedTenant {
+            creator_id: creator,
+            owner_user_id,
+            slug: tenant.slug().to_owned(),
+        };
+        tracing::info!(creator_id = %creator, slug = %provisioned.slug, "tenant created");
+        for step in &self.steps {
+            step.apply(&provisioned)
+                .await
+                .map_err(|reason| ProvisionError::Step {
+                    step: step.name(),
+                    reason,
+                })?;
+        }
+        Ok(provisioned)
+    }
+}
