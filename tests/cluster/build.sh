@@ -89,6 +89,20 @@ build_required() {
         die "building kubeconform $KUBECONFORM_VERSION failed (see above)"
 }
 
+# Standalone kwok needs its stages (how nodes and pods move through their lifecycle) in a config
+# file; kwokctl writes one from the defaults kwok ships in its module, and so does this.
+kwok_stages() {
+    local out="$K8S_BIN/kwok-stages.yaml" src f
+    [ -s "$out" ] && [ "$out" -nt "$K8S_BIN/.kwok.pin" ] && return 0
+    src="$(cd "$K8S_SRC/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage" || return 1
+    for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+        pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+        [ -f "$src/$f" ] || return 1
+        printf -- '---\n'
+        cat "$src/$f"
+    done >"$out.tmp" && mv "$out.tmp" "$out"
+}
+
 # The controller-manager, scheduler and kwok let Deployments roll out to Available. They are
 # optional: when they cannot be built the reason is recorded and the tests needing them skip.
 build_optional() {
@@ -102,6 +116,8 @@ build_optional() {
     elif ! build_tool kwok "$KWOK_VERSION" "sigs.k8s.io/kwok@$KWOK_VERSION" "" \
         sigs.k8s.io/kwok/cmd/kwok=kwok; then
         echo "kwok $KWOK_VERSION failed to build; see $K8S_HOME/logs/build-kwok.log" >"$marker"
+    elif ! kwok_stages; then
+        echo "kwok $KWOK_VERSION's default stages were not found in its module" >"$marker"
     fi
     if [ -f "$marker" ]; then
         log "WARNING: workloads will not roll out: $(cat "$marker")"

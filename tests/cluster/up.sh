@@ -133,8 +133,7 @@ start_workloads() {
         --manage-all-nodes=false \
         --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
         --manage-nodes-with-label-selector= \
-        --disregard-status-with-annotation-selector kwok.x-k8s.io/status=custom \
-        --disregard-status-with-label-selector= \
+        --config "$K8S_BIN/kwok-stages.yaml" \
         --cidr 10.244.0.1/24 \
         --node-ip 10.240.0.1 \
         --node-lease-duration-seconds 40 \
