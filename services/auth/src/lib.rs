@@ -1,64 +1,45 @@
 //! Auth service: sign-up, login, JWT access tokens, refresh rotation, API keys and JWKS.
 //!
-//! Exposes [`router`] over a [`CoreState`]; `main.rs` only reads [`Config`] and serves.
+//! Exposes [`router`] over an [`AuthState`]; `main.rs` only reads [`Config`], builds the state
+//! and serves. Credentials are checked before any tenant is known through narrow `SECURITY
+//! DEFINER` look-ups ([`store::lookup`]); everything else runs in a tenant transaction.
+
+pub mod api_keys;
+pub mod config;
+pub mod dependencies;
+pub mod keys;
+pub mod models;
+pub mod password;
+pub mod routes;
+pub mod state;
+pub mod store;
+pub mod tokens;
 
 use axum::Router;
-use coachai_common::config::{self, CommonConfig, ConfigError};
 use coachai_common::health::Health;
 use coachai_common::http::{ServiceParts, service_router};
-use coachai_common::state::CoreState;
-use serde::{Deserialize, Serialize};
-use utoipa_axum::router::OpenApiRouter;
+
+pub use config::Config;
+pub use state::AuthState;
 
 /// Name of the service in health reports, logs and metrics.
 pub const SERVICE: &str = "auth";
 /// URL prefix of every route of this service.
 pub const PREFIX: &str = "/api/v1/auth";
 
-/// The service's configuration (environment variables, see [`CommonConfig`]).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Config {
-    /// Settings shared by every service.
-    #[serde(flatten)]
-    pub common: CommonConfig,
-    /// TCP port to listen on (`PORT`).
-    pub port: u16,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            common: CommonConfig::default(),
-            port: 8001,
-        }
-    }
-}
-
-impl Config {
-    /// Reads the configuration from the environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        config::load()
-    }
-
-    /// The address to bind.
-    pub fn listen_addr(&self) -> String {
-        format!("{}:{}", self.common.bind_addr, self.port)
-    }
-}
-
 /// The dependency checks of this service.
-pub fn health(state: &CoreState, config: &Config) -> Health {
-    state.base_health(SERVICE, &config.common)
+pub fn health(state: &AuthState, config: &Config) -> Health {
+    state.core.base_health(SERVICE, &config.common)
 }
 
 /// The complete HTTP surface of the service.
-pub fn router(state: CoreState, config: &Config) -> Router {
-    let api = OpenApiRouter::new().with_state(state.clone());
+pub fn router(state: AuthState, config: &Config) -> Router {
+    let health = health(&state, config);
     service_router(ServiceParts {
         service: SERVICE,
         prefix: PREFIX,
-        api,
-        health: health(&state, config),
+        api: routes::api(state),
+        health,
         body_limit: config.common.body_limit_bytes,
     })
 }

@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use coachai_auth::{Config, SERVICE, router};
-use coachai_common::{http, state::CoreState, telemetry};
+use coachai_auth::{AuthState, Config, SERVICE, router};
+use coachai_common::{http, telemetry};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -19,7 +19,7 @@ async fn main() -> ExitCode {
 async fn run() -> anyhow::Result<()> {
     let config = Config::from_env()?;
     telemetry::init_logging(&config.common.log_format);
-    let state = CoreState::connect(&config.common).await?;
+    let state = AuthState::connect(&config).await?;
     http::serve(router(state, &config), &config.listen_addr()).await?;
     Ok(())
 }

@@ -108,26 +108,35 @@ impl Provisioner {
         db: &Db,
         tenant: &ValidTenant,
     ) -> Result<ProvisionedTenant, ProvisionError> {
-        let creator = CreatorId(Uuid::new_v4());
-        let mut tx = db.begin_for(creator).await?;
-        rows::insert_creator(&mut tx, tenant).await?;
-        let owner_user_id = rows::insert_owner(&mut tx, tenant).await?;
-        rows::audit(&mut tx, tenant).await?;
-        tx.commit().await?;
-        let provisioned = ProvisionedTenant {
-            creator_id: creator,
-            owner_user_id,
-            slug: tenant.slug().to_owned(),
-        };
-        tracing::info!(creator_id = %creator, slug = %provisioned.slug, "tenant created");
-        for step in &self.steps {
-            step.apply(&provisioned)
-                .await
-                .map_err(|reason| ProvisionError::Step {
-                    step: step.name(),
-                    reason,
-                })?;
-        }
+        let provisioned = create_rows(db, tenant).await?;
+        tracing::info!(creator_id = %provisioned.creator_id, slug = %provisioned.slug, "tenant created");
+        self.run_steps(&provisioned).await?;
         Ok(provisioned)
     }
+
+    async fn run_steps(&self, tenant: &ProvisionedTenant) -> Result<(), ProvisionError> {
+        for step in &self.steps {
+            if let Err(reason) = step.apply(tenant).await {
+                return Err(ProvisionError::Step {
+                    step: step.name(),
+                    reason,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn create_rows(db: &Db, tenant: &ValidTenant) -> Result<ProvisionedTenant, ProvisionError> {
+    let creator = CreatorId(Uuid::new_v4());
+    let mut tx = db.begin_for(creator).await?;
+    rows::insert_creator(&mut tx, tenant).await?;
+    let owner_user_id = rows::insert_owner(&mut tx, tenant).await?;
+    rows::audit(&mut tx, tenant).await?;
+    tx.commit().await?;
+    Ok(ProvisionedTenant {
+        creator_id: creator,
+        owner_user_id,
+        slug: tenant.slug().to_owned(),
+    })
 }

@@ -51,6 +51,12 @@ impl ValidTenant {
     pub fn owner_password_hash(&self) -> Option<&str> {
         self.owner_password_hash.as_deref()
     }
+    /// The same tenant with the owner's password hash set (hash after validating, so an
+    /// invalid request costs no Argon2 work).
+    pub fn with_owner_password_hash(mut self, phc: String) -> Self {
+        self.owner_password_hash = Some(phc);
+        self
+    }
 }
 
 impl TenantSpec {
