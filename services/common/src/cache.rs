@@ -130,6 +130,9 @@ impl Cache {
 
     /// Returns the cached value of `key` for `creator`, or runs `load` once (however many
     /// callers miss at the same time) and caches its result for `ttl`.
+    ///
+    /// Concurrent callers in this process share one flight: one Redis read and, on a miss,
+    /// one load; the rest wait for its result.
     pub async fn get_or_load<T, E, F, Fut>(
         &self,
         creator: CreatorId,
@@ -144,17 +147,13 @@ impl Cache {
         Fut: Future<Output = Result<T, E>>,
     {
         let full = Self::tenant_key(creator, key);
-        let mut holding_lock = false;
-        if let Some(envelope) = self.read(&full).await {
-            if !envelope.refresh_early(self.options.beta, now_ms()) || !self.try_lock(&full).await {
-                metrics::counter!("cache_hits_total").increment(1);
-                return decode(envelope.v).map_err(E::from);
-            }
-            holding_lock = true;
-        }
-        metrics::counter!("cache_misses_total").increment(1);
-        let bytes = self.flight(&full, ttl, holding_lock, load).await?;
-        serde_json::from_slice(&bytes).map_err(|e| E::from(CacheError(e.to_string())))
+        let cell = self.join_flight(&full);
+        let outcome = cell
+            .get_or_try_init(|| self.lead(&full, ttl, load))
+            .await
+            .cloned();
+        self.leave_flight(&full, &cell);
+        serde_json::from_slice(&outcome?).map_err(|e| E::from(CacheError(e.to_string())))
     }
 
     /// Drops `key` of `creator` so the next read loads it again.
@@ -162,35 +161,12 @@ impl Cache {
         self.delete(&Self::tenant_key(creator, key)).await;
     }
 
-    async fn flight<T, E, F, Fut>(
-        &self,
-        full: &str,
-        ttl: Duration,
-        holding_lock: bool,
-        load: F,
-    ) -> Result<Arc<Vec<u8>>, E>
-    where
-        T: Serialize,
-        E: From<CacheError>,
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<T, E>>,
-    {
-        let cell = self.join_flight(full);
-        let outcome = cell
-            .get_or_try_init(|| self.lead(full, ttl, holding_lock, load))
-            .await
-            .cloned();
-        self.leave_flight(full, &cell);
-        outcome
-    }
-
-    /// The leader of a flight: waits for another process's load when one holds the lock,
-    /// otherwise loads, stores and releases.
+    /// The leader of a flight: serves a fresh hit; otherwise waits for another process's load
+    /// when one holds the lock, or loads, stores and releases.
     async fn lead<T, E, F, Fut>(
         &self,
         full: &str,
         ttl: Duration,
-        holding_lock: bool,
         load: F,
     ) -> Result<Arc<Vec<u8>>, E>
     where
@@ -199,24 +175,29 @@ impl Cache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let locked = holding_lock || self.try_lock(full).await;
-        if !locked {
-            if let Some(envelope) = self.wait_for(full).await {
-                let bytes =
-                    serde_json::to_vec(&envelope.v).map_err(|e| CacheError(e.to_string()))?;
-                return Ok(Arc::new(bytes));
-            }
+        let cached = self.read(full).await;
+        let locked = match &cached {
+            Some(envelope) if !envelope.refresh_early(self.options.beta, now_ms()) => false,
+            _ => self.try_lock(full).await,
+        };
+        if let (Some(envelope), false) = (&cached, locked) {
+            metrics::counter!("cache_hits_total").increment(1);
+            return encode(&envelope.v).map_err(E::from);
+        }
+        metrics::counter!("cache_misses_total").increment(1);
+        if !locked && let Some(envelope) = self.wait_for(full).await {
+            return encode(&envelope.v).map_err(E::from);
         }
         let started = Instant::now();
         metrics::counter!("cache_loads_total").increment(1);
         let value = load().await?;
         let value = serde_json::to_value(&value).map_err(|e| CacheError(e.to_string()))?;
-        let bytes = serde_json::to_vec(&value).map_err(|e| CacheError(e.to_string()))?;
+        let bytes = encode(&value)?;
         self.write(full, value, started.elapsed(), ttl).await;
         if locked {
             self.unlock(full).await;
         }
-        Ok(Arc::new(bytes))
+        Ok(bytes)
     }
 
     fn join_flight(&self, full: &str) -> Flight {
@@ -235,8 +216,10 @@ impl Cache {
     }
 }
 
-fn decode<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, CacheError> {
-    serde_json::from_value(value).map_err(|e| CacheError(e.to_string()))
+fn encode(value: &serde_json::Value) -> Result<Arc<Vec<u8>>, CacheError> {
+    serde_json::to_vec(value)
+        .map(Arc::new)
+        .map_err(|e| CacheError(e.to_string()))
 }
 
 #[cfg(test)]

@@ -43,6 +43,8 @@ pub struct ServiceParts {
 
 /// Builds the complete router of a service.
 pub fn service_router(parts: ServiceParts) -> Router {
+    // Install the recorder before the first request so nothing goes unrecorded.
+    telemetry::prometheus();
     let api = parts.api.routes(routes!(health::health));
     let (router, mut openapi) = OpenApiRouter::new()
         .nest(parts.prefix, api)
@@ -119,20 +121,21 @@ pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
+    futures::future::select(Box::pin(ctrl_c), Box::pin(terminate())).await;
     tracing::info!("shutting down");
+}
+
+#[cfg(unix)]
+async fn terminate() {
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut signal) => {
+            signal.recv().await;
+        }
+        Err(_) => std::future::pending::<()>().await,
+    }
+}
+
+#[cfg(not(unix))]
+async fn terminate() {
+    std::future::pending::<()>().await
 }

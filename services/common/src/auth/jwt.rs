@@ -149,7 +149,11 @@ impl JwtVerifier {
             return;
         }
         *last = Some(Instant::now());
-        match fetch(http, url).await {
+        self.replace_keys(url, fetch(http, url).await).await;
+    }
+
+    async fn replace_keys(&self, url: &str, fetched: Result<HashMap<String, CachedKey>, AppError>) {
+        match fetched {
             Ok(keys) => *self.keys.write().await = keys,
             Err(err) => tracing::warn!(%url, error = %err, "could not refresh JWKS"),
         }

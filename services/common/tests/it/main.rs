@@ -3,4 +3,5 @@
 
 mod cache;
 mod rls;
+mod shell;
 mod support;
