@@ -37,6 +37,9 @@ cargo llvm-cov report --ignore-filename-regex '(tests/|benches/|/main\.rs$)' \
     --fail-under-lines "$COVERAGE_MIN" --summary-only >/dev/null \
     || { echo "line coverage is below ${COVERAGE_MIN} %" >&2; exit 1; }
 
+step "end-to-end: four services and the gateway over real sockets"
+tests/e2e/platform.sh
+
 step "cluster tests (etcd + kube-apiserver built from Go modules)"
 tests/cluster/test.sh
 
