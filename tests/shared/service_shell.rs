@@ -2,7 +2,7 @@
 //! `healthy`/`degraded`/503 `unhealthy`), `<prefix>openapi.json`, `/metrics`, and problem+json
 //! for unknown routes. Included by each service's `tests/shell.rs` with `#[path]`.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use axum::Router;
 use axum::body::Body;
@@ -83,23 +83,33 @@ pub async fn health(router: Router, prefix: &str, service: &str) -> (StatusCode,
 
 /// Asserts the OpenAPI document, the metrics endpoint and problem+json for unknown routes.
 pub async fn shell(router: Router, prefix: &str) {
-    let (status, _, doc) = get(router.clone(), &format!("{prefix}/openapi.json")).await;
+    openapi(router.clone(), prefix).await;
+    metrics(router.clone(), prefix).await;
+    unknown_route(router, prefix).await;
+}
+
+async fn openapi(router: Router, prefix: &str) {
+    let (status, _, doc) = get(router, &format!("{prefix}/openapi.json")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{doc}");
     assert!(
         doc["paths"].get(format!("{prefix}/health")).is_some(),
         "health is documented"
     );
+}
 
+async fn metrics(router: Router, prefix: &str) {
     let (status, _, _) = get(router.clone(), &format!("{prefix}/health")).await;
     assert!(status.is_success() || status == StatusCode::SERVICE_UNAVAILABLE);
-    let (status, _, metrics) = get(router.clone(), "/metrics").await;
+    let (status, _, metrics) = get(router, "/metrics").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         metrics.as_str().unwrap().contains("http_requests_total"),
         "{metrics}"
     );
+}
 
+async fn unknown_route(router: Router, prefix: &str) {
     let (status, content_type, problem) = get(router, &format!("{prefix}/no-such-thing")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(content_type, "application/problem+json");

@@ -1,5 +1,7 @@
 //! The service's outer shell: health shape and degradation, OpenAPI, metrics, 404 problems.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../../../tests/shared/service_shell.rs"]
 mod service_shell;
 
