@@ -1,6 +1,5 @@
 //! API keys: managers create (shown once), list and revoke them.
 
-use axum::extract::Path;
 use axum::http::StatusCode;
 use coachai_common::AppError;
 use coachai_common::audit::{Actor, AuditEntry};
@@ -8,11 +7,10 @@ use coachai_common::error::Problem;
 use coachai_common::json::ApiJson;
 use coachai_common::tenancy::Tenant;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::require_interactive;
 use crate::api_keys::mint;
-use crate::dependencies::ClientOrigin;
+use crate::dependencies::{ClientOrigin, IdPath};
 use crate::models::api_keys::{ApiKeyCreated, ApiKeyList, CreateApiKey};
 use crate::store::api_keys::{self, NewKey};
 use crate::tokens::secret_hash;
@@ -86,7 +84,7 @@ pub(crate) async fn list_keys(tenant: Tenant) -> Result<ApiJson<ApiKeyList>, App
 pub(crate) async fn revoke_key(
     tenant: Tenant,
     ClientOrigin(origin): ClientOrigin,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<StatusCode, AppError> {
     let Tenant { principal, mut tx } = tenant;
     principal.require_manager()?;

@@ -1,16 +1,15 @@
 //! Users of a creator: managers list them, the owner deactivates them.
 
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use coachai_common::AppError;
 use coachai_common::audit::{Actor, AuditEntry};
 use coachai_common::auth::Role;
 use coachai_common::error::Problem;
 use coachai_common::json::ApiJson;
 use coachai_common::tenancy::Tenant;
-use uuid::Uuid;
 
 use super::require_interactive;
-use crate::dependencies::ClientOrigin;
+use crate::dependencies::{ClientOrigin, IdPath};
 use crate::models::users::{Page, UserList, UserView};
 use crate::store::users;
 
@@ -52,7 +51,7 @@ pub(crate) async fn list_users(
 pub(crate) async fn deactivate_user(
     tenant: Tenant,
     ClientOrigin(origin): ClientOrigin,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<ApiJson<UserView>, AppError> {
     let Tenant { principal, mut tx } = tenant;
     require_interactive(&principal)?;

@@ -42,7 +42,7 @@ pub async fn insert(
     .bind(key.prefix)
     .bind(&key.hash)
     .bind(key.scopes)
-    .bind(key.expires_in_days.map(i64::from))
+    .bind(key.expires_in_days.and_then(|d| i32::try_from(d).ok()))
     .fetch_one(tx.conn())
     .await?;
     Ok(ApiKeyCreated {
