@@ -16,10 +16,22 @@ if [ -f "$root/scripts/env.sh" ]; then
     source "$root/scripts/env.sh"
 fi
 
+# shellcheck source=tests/cluster/versions.sh
+source "$here/versions.sh"
+
+# One cluster test run at a time per machine: the control plane is shared, and a run's tear-down
+# would pull it from under another run's tests. A second run waits for the first (fd 9).
+mkdir -p "$K8S_HOME"
+exec 9>"$K8S_HOME/test.lock"
+if ! flock -n 9; then
+    log "another cluster test run is in progress ($K8S_HOME/test.lock); waiting for it"
+    flock 9
+fi
+
 teardown() {
     local status=$?
     if ! "$here/down.sh"; then
-        echo "[cluster] ERROR: tear-down failed" >&2
+        log "ERROR: tear-down failed"
         [ "$status" -ne 0 ] || status=1
     fi
     exit "$status"
@@ -29,12 +41,12 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 if ! exports="$("$here/up.sh")"; then
-    echo "[cluster] ERROR: the test control plane could not be built or started; cluster tests cannot run" >&2
+    log "ERROR: the test control plane could not be built or started; cluster tests cannot run"
     exit 1
 fi
 eval "$exports"
 if [ -n "${COACHAI_K8S_WORKLOADS_UNAVAILABLE:-}" ]; then
-    echo "[cluster] NOTE: tests that need Deployments to roll out will skip: $COACHAI_K8S_WORKLOADS_UNAVAILABLE" >&2
+    log "NOTE: tests that need Deployments to roll out will skip: $COACHAI_K8S_WORKLOADS_UNAVAILABLE"
 fi
 
 cd "$root"

@@ -22,6 +22,7 @@ exec 3>&1 1>&2
 started=$SECONDS
 
 "$here/build.sh" all
+lock_state
 
 KUBECONFIG_FILE="$K8S_RUN/admin.kubeconfig"
 kc() { "$K8S_BIN/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
@@ -159,8 +160,8 @@ if running_and_ready; then
 else
     # Leftovers of a crashed or partial run are torn down before a clean start, and a start
     # that fails half-way leaves nothing running behind it.
-    "$here/down.sh"
-    trap '"$here/down.sh" || true' EXIT
+    stop_all
+    trap 'stop_all || true' EXIT
     rm -rf "$K8S_RUN"
     mkdir -p "$K8S_RUN/logs" "$K8S_RUN/pids"
     log "generating throw-away certificates in $K8S_RUN/pki"

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
 # Pinned versions and paths of the cluster test harness. Sourced, never executed.
+# shellcheck disable=SC2034  # every value here is used by the scripts that source this file
 # Changing a pin here rebuilds exactly the tools whose pin changed on the next `up.sh`.
 
 # One Kubernetes minor, matched by k8s-openapi's `v1_37` feature in tests/kube-harness.
@@ -27,12 +28,15 @@ K8S_CM_PORT="${COACHAI_K8S_CM_PORT:-26257}"
 K8S_SCHED_PORT="${COACHAI_K8S_SCHED_PORT:-26259}"
 K8S_KWOK_PORT="${COACHAI_K8S_KWOK_PORT:-26280}"
 
-# Go caches stay outside the repository.
-export GOMODCACHE="${GOMODCACHE:-$COACHAI_CACHE/go/mod}"
-export GOCACHE="${GOCACHE:-$COACHAI_CACHE/go/build}"
-export GOFLAGS="-trimpath -buildvcs=false"
-export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
-export CGO_ENABLED=0
+# The Go environment of the builds (build.sh only): caches outside the repository, reproducible
+# paths, and the installed toolchain only (a pin needing a newer Go fails instead of fetching one).
+go_env() {
+    export GOMODCACHE="${GOMODCACHE:-$COACHAI_CACHE/go/mod}"
+    export GOCACHE="${GOCACHE:-$COACHAI_CACHE/go/build}"
+    export GOFLAGS="-trimpath -buildvcs=false"
+    export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
+    export CGO_ENABLED=0
+}
 
 log() { printf '[cluster] %s\n' "$*" >&2; }
 die() { printf '[cluster] ERROR: %s\n' "$*" >&2; exit 1; }
