@@ -16,6 +16,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/versions.sh"
 go_env
 command -v go >/dev/null || die "go is not installed; the cluster harness builds its binaries with Go"
 mkdir -p "$K8S_BIN" "$K8S_SRC" "$K8S_HOME/logs"
+# Two concurrent callers on a cold machine would share wrapper directories: one builds, the other
+# waits and then finds everything built.
+exec 7>"$K8S_HOME/build.lock"
+if ! flock -n 7; then
+    log "waiting for another build of the harness binaries ($K8S_HOME/build.lock)"
+    flock 7
+fi
 
 # The go.mod of k8s.io/kubernetes points every k8s.io/* staging module at ./staging/src, which only
 # works inside its own repository. A wrapper replaces each with the published v0.x of the release.

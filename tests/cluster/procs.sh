@@ -8,9 +8,9 @@ start_proc() {
     local name="$1"
     shift
     mkdir -p "$K8S_RUN/pids" "$K8S_RUN/logs"
-    # fd 3 is up.sh's stdout (a `$(...)` pipe) and 8/9 hold the harness locks: the daemon must
+    # fd 3 is up.sh's stdout (a `$(...)` pipe) and 7-9 hold the harness locks: the daemon must
     # not keep any of them open, or `eval "$(up.sh)"` and the next test run would wait on it.
-    setsid "$@" </dev/null >"$K8S_RUN/logs/$name.log" 2>&1 3>&- 8>&- 9>&- &
+    setsid "$@" </dev/null >"$K8S_RUN/logs/$name.log" 2>&1 3>&- 7>&- 8>&- 9>&- &
     printf '%s\n' "$!" >"$K8S_RUN/pids/$name.pid"
 }
 
