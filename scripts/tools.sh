@@ -10,7 +10,8 @@ rustup show active-toolchain >/dev/null
 rustup component add rustfmt clippy llvm-tools >/dev/null 2>&1 || true
 
 install_tool() { # binary crate version
-    if ! command -v "$1" >/dev/null 2>&1 || ! "$1" --version 2>/dev/null | grep -q "$3"; then
+    # `cargo <sub> --version`: the plugins only answer properly when run through cargo.
+    if ! command -v "$1" >/dev/null 2>&1 || ! cargo "${1#cargo-}" --version 2>/dev/null | grep -qF "$3"; then
         echo "tools: installing $2 $3 (once per machine)" >&2
         cargo install --locked --quiet "$2" --version "$3"
     fi

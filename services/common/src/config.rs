@@ -76,7 +76,8 @@ mod tests {
 
     #[test]
     fn defaults_match_the_local_stack() {
-        figment::Jail::expect_with(|_| {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
             let config: CommonConfig = load().map_err(|e| e.to_string())?;
             assert!(config.database_url.contains(":54329/coachai"));
             assert!(config.database_url.starts_with("postgres://coachai_app:"));
