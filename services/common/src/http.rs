@@ -59,6 +59,7 @@ pub fn service_router(parts: ServiceParts) -> Router {
         )
         .route("/metrics", get(telemetry::metrics_handler))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(Extension(Arc::new(parts.health)))
         .layer(DefaultBodyLimit::max(parts.body_limit))
         .layer(middleware::from_fn(telemetry::track))
@@ -74,6 +75,10 @@ async fn serve_openapi(openapi: Arc<OpenApi>) -> Response {
 
 async fn not_found() -> AppError {
     AppError::NotFound("no such endpoint".into())
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed("this endpoint does not accept that HTTP method".into())
 }
 
 fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {

@@ -98,3 +98,16 @@ async fn request_ids_are_echoed_or_generated() {
     let generated = response.headers()["x-request-id"].to_str().unwrap();
     assert_eq!(generated.len(), 36, "a UUID is generated: {generated}");
 }
+
+#[tokio::test]
+async fn a_wrong_method_is_405_problem_json() {
+    let request = Request::get("/api/v1/test/notes")
+        .body(Body::empty())
+        .unwrap();
+    let response = app().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+}
