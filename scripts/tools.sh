@@ -7,7 +7,10 @@ cd "$COACHAI_ROOT"
 
 # rustup installs the toolchain and components named by rust-toolchain.toml on first use.
 rustup show active-toolchain >/dev/null
-rustup component add rustfmt clippy llvm-tools >/dev/null 2>&1 || true
+installed="$(rustup component list --installed)"
+for component in rustfmt clippy llvm-tools; do
+    grep -q "^$component" <<<"$installed" || rustup component add "$component"
+done
 
 install_tool() { # binary crate version
     # `cargo <sub> --version`: the plugins only answer properly when run through cargo.

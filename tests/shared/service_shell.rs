@@ -1,6 +1,7 @@
 //! Checks every service's outer shell the same way: `<prefix>health` (exact JSON shape,
 //! `healthy`/`degraded`/503 `unhealthy`), `<prefix>openapi.json`, `/metrics`, and problem+json
-//! for unknown routes. Included by each service's `tests/shell.rs` with `#[path]`.
+//! for unknown routes. Included by each service's `tests/shell.rs` with `#[path]`, which then
+//! calls [`shell_tests!`] with an `async fn app(CommonConfig) -> Router` of its own.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
@@ -120,4 +121,39 @@ async fn unknown_route(router: Router, prefix: &str) {
             .unwrap()
             .starts_with("https://coachai.dev/problems/")
     );
+}
+
+/// The three shell tests of a service: `shell_tests!(app, PREFIX, SERVICE)`.
+macro_rules! shell_tests {
+    ($app:ident, $prefix:expr, $service:expr) => {
+        #[tokio::test]
+        async fn health_has_the_exact_shape_and_reports_postgres_up() {
+            let app = $app(crate::service_shell::local_config()).await;
+            let (status, body) = crate::service_shell::health(app, $prefix, $service).await;
+            assert_eq!(status, axum::http::StatusCode::OK);
+            assert!(
+                matches!(body["status"].as_str(), Some("healthy" | "degraded")),
+                "{body}"
+            );
+            assert_eq!(body["checks"]["postgres"]["status"], "up");
+            assert_eq!(body["checks"]["postgres"]["required"], true);
+        }
+
+        #[tokio::test]
+        async fn health_is_degraded_when_redis_is_down() {
+            let app = $app(crate::service_shell::config_without_redis()).await;
+            let (status, body) = crate::service_shell::health(app, $prefix, $service).await;
+            assert_eq!(status, axum::http::StatusCode::OK);
+            assert_eq!(body["status"], "degraded");
+            assert_eq!(body["checks"]["redis"]["status"], "down");
+            assert_eq!(body["checks"]["redis"]["required"], false);
+        }
+
+        #[tokio::test]
+        async fn openapi_metrics_and_unknown_routes_answer_properly() {
+            let app = $app(crate::service_shell::local_config()).await;
+            assert!($prefix.starts_with("/api/v1/"));
+            crate::service_shell::shell(app, $prefix).await;
+        }
+    };
 }

@@ -3,17 +3,11 @@
 use std::process::ExitCode;
 
 use coachai_auth::{AuthState, Config, SERVICE, router};
-use coachai_common::{http, telemetry};
+use coachai_common::{http, service, telemetry};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("{SERVICE}: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+    service::exit_status(SERVICE, run().await)
 }
 
 async fn run() -> anyhow::Result<()> {

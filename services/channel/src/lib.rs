@@ -1,13 +1,12 @@
 //! Channel service: WebSocket chat, the web chat page, messaging webhooks and delivery.
 //!
-//! Exposes [`router`] over a [`CoreState`]; `main.rs` only reads [`Config`] and serves.
+//! Exposes [`router`] over a [`CoreState`]; `main.rs` only hands it to [`coachai_common::service::run`].
 
 use axum::Router;
-use coachai_common::config::{self, CommonConfig, ConfigError};
 use coachai_common::health::Health;
 use coachai_common::http::{ServiceParts, service_router};
+use coachai_common::service::ServiceConfig;
 use coachai_common::state::CoreState;
-use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 
 /// Name of the service in health reports, logs and metrics.
@@ -15,36 +14,11 @@ pub const SERVICE: &str = "channel";
 /// URL prefix of every route of this service.
 pub const PREFIX: &str = "/api/v1/channels";
 
-/// The service's configuration (environment variables, see [`CommonConfig`]).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Config {
-    /// Settings shared by every service.
-    #[serde(flatten)]
-    pub common: CommonConfig,
-    /// TCP port to listen on (`PORT`).
-    pub port: u16,
-}
+/// Port used unless `PORT` says otherwise.
+pub const DEFAULT_PORT: u16 = 8004;
 
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            common: CommonConfig::default(),
-            port: 8004,
-        }
-    }
-}
-
-impl Config {
-    /// Reads the configuration from the environment.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        config::load()
-    }
-
-    /// The address to bind.
-    pub fn listen_addr(&self) -> String {
-        format!("{}:{}", self.common.bind_addr, self.port)
-    }
-}
+/// The service's configuration: only the shared settings and its port.
+pub type Config = ServiceConfig;
 
 /// The dependency checks of this service.
 pub fn health(state: &CoreState, config: &Config) -> Health {

@@ -2,24 +2,10 @@
 
 use std::process::ExitCode;
 
-use coachai_channel::{Config, SERVICE, router};
-use coachai_common::{http, state::CoreState, telemetry};
+use coachai_channel::{DEFAULT_PORT, SERVICE, router};
+use coachai_common::service;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("{SERVICE}: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run() -> anyhow::Result<()> {
-    let config = Config::from_env()?;
-    telemetry::init_logging(&config.common.log_format);
-    let state = CoreState::connect(&config.common).await?;
-    http::serve(router(state, &config), &config.listen_addr()).await?;
-    Ok(())
+    service::exit_status(SERVICE, service::run(DEFAULT_PORT, router).await)
 }

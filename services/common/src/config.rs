@@ -57,6 +57,13 @@ impl Default for CommonConfig {
 #[error("invalid configuration: {0}")]
 pub struct ConfigError(String);
 
+impl ConfigError {
+    /// An error with this description.
+    pub fn new(reason: impl Into<String>) -> Self {
+        Self(reason.into())
+    }
+}
+
 /// Loads `T` from its defaults overlaid with environment variables named after its fields in
 /// upper case (`DATABASE_URL`, `BODY_LIMIT_BYTES`, ...).
 pub fn load<T>() -> Result<T, ConfigError>

@@ -16,6 +16,7 @@ pub mod health;
 pub mod http;
 pub mod json;
 pub mod ratelimit;
+pub mod service;
 pub mod state;
 pub mod telemetry;
 pub mod tenancy;
