@@ -11,7 +11,7 @@ use coachai_auth::keys::KeyRing;
 use coachai_auth::tokens::TokenIssuer;
 use coachai_common::auth::{Authenticator, JwtVerifier, Role};
 use coachai_common::tenancy::CreatorId;
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use uuid::Uuid;
 
 fn verify(c: &mut Criterion) {
@@ -29,7 +29,23 @@ fn verify(c: &mut Criterion) {
         return;
     };
     let token = token.token;
-    c.bench_function("JwtVerifier::verify (EdDSA)", |b| {
+    c.bench_function("JwtVerifier::verify (EdDSA, first sight)", |b| {
+        b.to_async(&runtime).iter_batched(
+            || {
+                let user = Uuid::new_v4();
+                issuer
+                    .access(user, CreatorId(user), Role::Client)
+                    .map(|t| t.token)
+                    .unwrap_or_default()
+            },
+            |fresh| {
+                let verifier = verifier.clone();
+                async move { verifier.verify(&fresh).await.is_ok() }
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    c.bench_function("JwtVerifier::verify (EdDSA, seen before)", |b| {
         b.to_async(&runtime)
             .iter(|| async { verifier.verify(&token).await.is_ok() });
     });

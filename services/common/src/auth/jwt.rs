@@ -15,6 +15,7 @@ use tokio::sync::{Mutex, RwLock};
 use uuid::Uuid;
 
 use super::Role;
+use super::verified::VerifiedTokens;
 use crate::error::AppError;
 
 /// The claims of a CoachAI access token.
@@ -61,6 +62,8 @@ pub struct JwtVerifier {
     keys: RwLock<HashMap<String, CachedKey>>,
     last_fetch: Mutex<Option<Instant>>,
     min_refetch: Duration,
+    verified: VerifiedTokens,
+    leeway: u64,
 }
 
 impl JwtVerifier {
@@ -97,11 +100,32 @@ impl JwtVerifier {
             keys: RwLock::new(HashMap::new()),
             last_fetch: Mutex::new(None),
             min_refetch: Duration::from_secs(5),
+            verified: VerifiedTokens::new(),
+            leeway: 30,
         }
     }
 
-    /// Verifies signature, algorithm, issuer, audience, expiry and not-before.
+    /// Tolerated clock skew for `exp` and `nbf`, in seconds (default 30).
+    pub fn with_leeway(mut self, seconds: u64) -> Self {
+        self.leeway = seconds;
+        self
+    }
+
+    /// Verifies signature, algorithm, issuer, audience, expiry and not-before. A token seen
+    /// before skips the signature check (see [`super::verified`]) but not the time checks.
     pub async fn verify(&self, token: &str) -> Result<AccessClaims, AppError> {
+        let digest = VerifiedTokens::digest(token);
+        let leeway = i64::try_from(self.leeway).unwrap_or(i64::MAX);
+        if let Some(claims) = self.verified.get(&digest, leeway) {
+            return Ok(claims);
+        }
+        let claims = self.verify_signed(token).await?;
+        self.verified.insert(digest, &claims);
+        Ok(claims)
+    }
+
+    /// The full check of a token not seen before.
+    async fn verify_signed(&self, token: &str) -> Result<AccessClaims, AppError> {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|e| AppError::Unauthorized(format!("malformed access token: {e}")))?;
         let kid = header
@@ -131,7 +155,7 @@ impl JwtVerifier {
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
-        validation.leeway = 30;
+        validation.leeway = self.leeway;
         validation
     }
 
@@ -154,7 +178,10 @@ impl JwtVerifier {
 
     async fn replace_keys(&self, url: &str, fetched: Result<HashMap<String, CachedKey>, AppError>) {
         match fetched {
-            Ok(keys) => *self.keys.write().await = keys,
+            Ok(keys) => {
+                *self.keys.write().await = keys;
+                self.verified.clear();
+            }
             Err(err) => tracing::warn!(%url, error = %err, "could not refresh JWKS"),
         }
     }

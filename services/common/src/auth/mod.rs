@@ -6,6 +6,7 @@
 
 pub mod jwt;
 pub mod keys;
+pub mod verified;
 
 use std::sync::Arc;
 
@@ -188,3 +189,6 @@ where
         Ok(principal)
     }
 }
+
+#[cfg(test)]
+mod tests;
