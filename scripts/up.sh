@@ -39,7 +39,7 @@ for svc in auth creator-hub ai-engine channel; do
         curl -fsS -o /dev/null "$url" 2>/dev/null && break
         sleep 0.1
     done
-    status="$(curl -sS "$url" 2>/dev/null | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' || true)"
+    status="$(curl -sS "$url" 2>/dev/null | sed -n 's/^{"status":"\([a-z]*\)".*/\1/p' || true)"
     [ -n "$status" ] || { echo "$svc did not start; see $COACHAI_LOCAL/log/$svc.log" >&2; tail -n 5 "$COACHAI_LOCAL/log/$svc.log" >&2; exit 1; }
     printf '%-12s %-6s 127.0.0.1:%s (%s)\n' "$svc" ready "${PORTS[$svc]}" "$status"
 done
