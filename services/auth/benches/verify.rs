@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use coachai_auth::keys::KeyRing;
+use coachai_auth::keys::{KeyRing, LiveKeys};
 use coachai_auth::tokens::TokenIssuer;
 use coachai_common::auth::{Authenticator, JwtVerifier, Role};
 use coachai_common::tenancy::CreatorId;
@@ -18,13 +18,13 @@ fn verify(c: &mut Criterion) {
     let Ok(runtime) = tokio::runtime::Runtime::new() else {
         return;
     };
-    let keys = Arc::new(KeyRing::ephemeral());
+    let keys = KeyRing::ephemeral();
     let (iss, aud) = ("https://auth.coachai.local", "coachai");
     let Ok(verifier) = JwtVerifier::fixed(&keys.jwks(), iss, aud) else {
         return;
     };
     let verifier = Arc::new(verifier);
-    let issuer = TokenIssuer::new(keys, iss, aud, Duration::from_secs(900));
+    let issuer = TokenIssuer::new(LiveKeys::new(keys), iss, aud, Duration::from_secs(900));
     let Ok(token) = issuer.access(Uuid::new_v4(), CreatorId(Uuid::new_v4()), Role::Client) else {
         return;
     };
@@ -49,7 +49,10 @@ fn verify(c: &mut Criterion) {
         b.to_async(&runtime)
             .iter(|| async { verifier.verify(&token).await.is_ok() });
     });
-    let authenticator = Authenticator::new(verifier.clone());
+    let revocations = Arc::new(coachai_common::auth::Revocations::new(
+        "redis://127.0.0.1:1",
+    ));
+    let authenticator = Authenticator::new(verifier.clone(), revocations);
     c.bench_function("Authenticator::authenticate (JWT)", |b| {
         b.to_async(&runtime)
             .iter(|| async { authenticator.authenticate(&token).await.is_ok() });

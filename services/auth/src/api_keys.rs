@@ -5,7 +5,7 @@
 //! look-up; the key's SHA-256 is then compared in constant time inside the tenant.
 
 use coachai_common::AppError;
-use coachai_common::auth::{API_KEY_PREFIX, ApiKeyResolver, Credential, Principal};
+use coachai_common::auth::{API_KEY_PREFIX, ApiKeyResolver, Credential, Principal, Scope};
 use coachai_common::tenancy::Db;
 use futures::future::BoxFuture;
 use subtle::ConstantTimeEq;
@@ -64,10 +64,15 @@ impl ApiKeyStore {
             role: record.role,
             credential: Credential::ApiKey {
                 key_id,
-                scopes: record.scopes,
+                scopes: known_scopes(&record.scopes),
             },
         })
     }
+}
+
+/// The scopes a key holds; names that are not (or no longer) scopes grant nothing.
+fn known_scopes(names: &[String]) -> Vec<Scope> {
+    names.iter().filter_map(|name| name.parse().ok()).collect()
 }
 
 impl ApiKeyResolver for ApiKeyStore {
@@ -88,5 +93,15 @@ mod tests {
         assert_eq!(parse("cak_nothex______x_abc"), None);
         assert_eq!(parse("cak_0123456789ab_' OR 1=1"), None);
         assert_eq!(parse("eyJhbGciOi"), None);
+    }
+
+    #[test]
+    fn unknown_scope_names_grant_nothing() {
+        let names = [
+            "chat".to_owned(),
+            "everything".to_owned(),
+            "admin".to_owned(),
+        ];
+        assert_eq!(known_scopes(&names), vec![Scope::Chat, Scope::Admin]);
     }
 }

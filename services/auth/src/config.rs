@@ -35,6 +35,16 @@ pub struct Config {
     pub argon2_iterations: u32,
     /// Argon2id parallelism (OWASP: 1).
     pub argon2_parallelism: u32,
+    /// Concurrent password hashes at most; 0 means one per core.
+    pub password_slots: usize,
+    /// How long a login waits for a free hashing slot before 503, in milliseconds.
+    pub password_queue_wait_ms: u64,
+    /// How often the signing key directory is read again, in seconds: a removed key file stops
+    /// verifying here and leaves the JWKS within this time.
+    pub signing_keys_reload_secs: u64,
+    /// `Cache-Control: max-age` of the JWKS, in seconds: how long other services may keep a
+    /// withdrawn key (they refetch at least every 5 minutes whatever it says).
+    pub jwks_max_age_secs: u64,
 }
 
 impl Default for Config {
@@ -52,6 +62,10 @@ impl Default for Config {
             argon2_memory_kib: 19_456,
             argon2_iterations: 2,
             argon2_parallelism: 1,
+            password_slots: 0,
+            password_queue_wait_ms: 500,
+            signing_keys_reload_secs: 30,
+            jwks_max_age_secs: 60,
         }
     }
 }

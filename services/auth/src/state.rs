@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::FromRef;
-use coachai_common::auth::{Authenticator, JwtVerifier};
+use coachai_common::auth::{Authenticator, JwtVerifier, Revocations};
 use coachai_common::cache::{Cache, CacheOptions};
 use coachai_common::ratelimit::RateLimiter;
 use coachai_common::state::CoreState;
@@ -19,7 +19,7 @@ use ipnet::IpNet;
 
 use crate::api_keys::ApiKeyStore;
 use crate::config::Config;
-use crate::keys::KeyRing;
+use crate::keys::{self, KeyDirectory, KeyRing, LiveKeys};
 use crate::password::Passwords;
 use crate::tokens::TokenIssuer;
 
@@ -32,6 +32,8 @@ pub struct Settings {
     pub refresh_ttl: Duration,
     /// Invitation lifetime.
     pub invitation_ttl: Duration,
+    /// How long other services may cache the JWKS.
+    pub jwks_max_age: Duration,
 }
 
 /// Addresses whose `X-Forwarded-For` is believed.
@@ -67,6 +69,8 @@ pub struct AuthState {
     pub core: CoreState,
     /// Signs access tokens.
     pub issuer: TokenIssuer,
+    /// The signing keys in use (replaced when the key directory changes).
+    pub live_keys: LiveKeys,
     /// Hashes and verifies passwords.
     pub passwords: Arc<Passwords>,
     /// Redis sliding-window limits on credential endpoints.
@@ -88,17 +92,34 @@ impl AuthState {
         )
         .await?;
         let keys = load_keys(config)?;
-        Ok(Self::build(Db::new(pool), keys, config)?)
+        let state = Self::build(Db::new(pool), keys, config)?;
+        if !config.signing_keys_dir.is_empty() {
+            state.follow_keys(KeyDirectory {
+                dir: config.signing_keys_dir.clone().into(),
+                active: config.signing_key_id.clone(),
+                period: Duration::from_secs(config.signing_keys_reload_secs),
+            });
+        }
+        Ok(state)
+    }
+
+    /// Reads `source` again periodically so added and withdrawn keys take effect without a
+    /// restart (see [`crate::keys::follow`]).
+    pub fn follow_keys(&self, source: KeyDirectory) -> tokio::task::JoinHandle<()> {
+        let verifier = self.core.authenticator.verifier().clone();
+        keys::follow(source, self.live_keys.clone(), verifier)
     }
 
     /// Builds the state on an existing pool and key ring (tests use this).
     pub fn build(db: Db, keys: KeyRing, config: &Config) -> Result<Self, AppError> {
         let common = &config.common;
         let verifier = JwtVerifier::fixed(&keys.jwks(), &common.jwt_issuer, &common.jwt_audience)?;
-        let authenticator = Authenticator::new(Arc::new(verifier))
+        let revocations = Arc::new(Revocations::new(&common.redis_url));
+        let authenticator = Authenticator::new(Arc::new(verifier), revocations)
             .with_api_keys(Arc::new(ApiKeyStore::new(db.clone())));
+        let live_keys = LiveKeys::new(keys);
         let issuer = TokenIssuer::new(
-            Arc::new(keys),
+            live_keys.clone(),
             &common.jwt_issuer,
             &common.jwt_audience,
             Duration::from_secs(config.access_token_ttl_secs),
@@ -108,6 +129,10 @@ impl AuthState {
             config.argon2_iterations,
             config.argon2_parallelism,
         )?;
+        let passwords = passwords.with_limits(
+            config.password_slots,
+            Duration::from_millis(config.password_queue_wait_ms),
+        );
         Ok(Self {
             core: CoreState {
                 db,
@@ -115,6 +140,7 @@ impl AuthState {
                 cache: Arc::new(Cache::new(&common.redis_url, CacheOptions::default())),
             },
             issuer,
+            live_keys,
             passwords: Arc::new(passwords),
             limiter: Arc::new(RateLimiter::new(&common.redis_url)),
             provisioner: Provisioner::new(),
@@ -122,6 +148,7 @@ impl AuthState {
                 signup_enabled: config.signup_enabled,
                 refresh_ttl: Duration::from_secs(config.refresh_token_ttl_secs),
                 invitation_ttl: Duration::from_secs(config.invitation_ttl_secs),
+                jwks_max_age: Duration::from_secs(config.jwks_max_age_secs),
             }),
             proxies: TrustedProxies::parse(&config.trusted_proxies)?,
         })

@@ -12,7 +12,7 @@ use coachai_common::tenancy::CreatorId;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::keys::KeyRing;
+use crate::keys::{KeyRing, LiveKeys};
 
 /// Longest opaque token accepted in a request; anything longer cannot be ours.
 pub const MAX_OPAQUE_LEN: usize = 128;
@@ -20,7 +20,7 @@ pub const MAX_OPAQUE_LEN: usize = 128;
 /// Signs access tokens with the key ring's active key.
 #[derive(Debug, Clone)]
 pub struct TokenIssuer {
-    keys: Arc<KeyRing>,
+    keys: LiveKeys,
     issuer: String,
     audience: String,
     access_ttl: Duration,
@@ -37,7 +37,7 @@ pub struct AccessToken {
 
 impl TokenIssuer {
     /// An issuer for `iss`/`aud` whose tokens live `access_ttl`.
-    pub fn new(keys: Arc<KeyRing>, issuer: &str, audience: &str, access_ttl: Duration) -> Self {
+    pub fn new(keys: LiveKeys, issuer: &str, audience: &str, access_ttl: Duration) -> Self {
         Self {
             keys,
             issuer: issuer.to_owned(),
@@ -46,9 +46,9 @@ impl TokenIssuer {
         }
     }
 
-    /// The key ring (for the JWKS).
-    pub fn keys(&self) -> &KeyRing {
-        &self.keys
+    /// The key ring in use (for the JWKS).
+    pub fn keys(&self) -> Arc<KeyRing> {
+        self.keys.current()
     }
 
     /// The claims of a new access token of `user`.
@@ -75,7 +75,11 @@ impl TokenIssuer {
         creator: CreatorId,
         role: Role,
     ) -> Result<AccessToken, AppError> {
-        let token = self.keys.signer().sign(&self.claims(user, creator, role))?;
+        let token = self
+            .keys
+            .current()
+            .signer()
+            .sign(&self.claims(user, creator, role))?;
         Ok(AccessToken {
             token,
             expires_in: self.access_ttl.as_secs(),
@@ -122,7 +126,7 @@ mod tests {
     #[test]
     fn access_claims_carry_every_required_field() {
         let issuer = TokenIssuer::new(
-            Arc::new(KeyRing::ephemeral()),
+            LiveKeys::new(KeyRing::ephemeral()),
             "https://iss",
             "aud",
             Duration::from_secs(900),

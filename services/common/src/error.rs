@@ -61,6 +61,12 @@ pub enum AppError {
     /// A required dependency is unavailable; the client may retry later.
     #[error("{0}")]
     Unavailable(String),
+    /// The service is at capacity for this kind of work; retry after the given seconds.
+    #[error("the service is busy, retry in {retry_after_secs} s")]
+    Overloaded {
+        /// Seconds until the client may retry.
+        retry_after_secs: u64,
+    },
     /// A bug or an unexpected failure; the cause is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -102,7 +108,7 @@ impl AppError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -120,6 +126,7 @@ impl AppError {
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::TooManyRequests { .. } => "rate-limited",
             Self::Unavailable(_) => "unavailable",
+            Self::Overloaded { .. } => "overloaded",
             Self::Internal(_) => "internal",
         }
     }
@@ -165,7 +172,7 @@ impl AppError {
     fn decorate(&self, headers: &mut axum::http::HeaderMap) {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         match self {
-            Self::TooManyRequests { retry_after_secs } => {
+            Self::TooManyRequests { retry_after_secs } | Self::Overloaded { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
             Self::Unauthorized(_) => {
@@ -228,5 +235,15 @@ mod tests {
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(response.headers()[header::RETRY_AFTER], "7");
         assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+    }
+
+    #[test]
+    fn overloaded_response_is_503_with_retry_after() {
+        let response = AppError::Overloaded {
+            retry_after_secs: 1,
+        }
+        .into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
     }
 }

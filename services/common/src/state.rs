@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
-use crate::auth::{Authenticator, JwtVerifier};
+use crate::auth::{Authenticator, JwtVerifier, Revocations};
 use crate::cache::{Cache, CacheOptions};
 use crate::config::CommonConfig;
 use crate::db::{self, DbError};
@@ -34,7 +34,10 @@ impl CoreState {
         );
         Ok(Self {
             db: Db::new(pool),
-            authenticator: Authenticator::new(Arc::new(verifier)),
+            authenticator: Authenticator::new(
+                Arc::new(verifier),
+                Arc::new(Revocations::new(&config.redis_url)),
+            ),
             cache: Arc::new(Cache::new(&config.redis_url, CacheOptions::default())),
         })
     }

@@ -14,9 +14,10 @@ pub struct CreateApiKey {
     /// A name to recognise the key by.
     #[garde(length(chars, min = 1, max = 100), custom(no_control))]
     pub name: String,
-    /// What the key may do, e.g. `chat`, `content:read` (lower case, at most 20).
+    /// What the key may do: any of `chat`, `content:read`, `content:write`, `admin` (which
+    /// implies the others). A key with no scope can only call `GET /me`.
     #[serde(default)]
-    #[garde(length(max = 20), inner(custom(scope)))]
+    #[garde(length(max = 4), inner(custom(scope)))]
     pub scopes: Vec<String>,
     /// Days until the key expires; never when absent.
     #[garde(inner(range(min = 1, max = 3650)))]
@@ -24,18 +25,10 @@ pub struct CreateApiKey {
 }
 
 fn scope(value: &str, _: &()) -> garde::Result {
-    let ok = (1..=64).contains(&value.len())
-        && value.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b":._-".contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(garde::Error::new(
-            "a scope is 1-64 of a-z, 0-9, `:`, `.`, `_`, `-`, starting with a letter",
-        ))
-    }
+    value
+        .parse::<coachai_common::auth::Scope>()
+        .map(|_| ())
+        .map_err(|unknown| garde::Error::new(unknown.to_string()))
 }
 
 /// A new key; `key` is shown only here.

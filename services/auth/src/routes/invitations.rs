@@ -7,8 +7,9 @@ use coachai_common::audit::{Actor, AuditEntry};
 use coachai_common::auth::Role;
 use coachai_common::error::Problem;
 use coachai_common::json::ApiJson;
-use coachai_common::tenancy::Tenant;
+use coachai_common::tenancy::{CreatorId, Tenant};
 use serde_json::json;
+use uuid::Uuid;
 
 use super::session::start_session;
 use super::{ACCEPT_PER_IP, invalid_credentials, require_interactive};
@@ -89,20 +90,16 @@ pub(crate) async fn accept(
     origin: ClientOrigin,
     ApiJson(body): ApiJson<AcceptInvitation>,
 ) -> Result<(StatusCode, ApiJson<TokenResponse>), AppError> {
-    let ip_key = format!("accept:ip:{}", origin.ip_key());
-    state.limiter.check(&[(&ip_key, ACCEPT_PER_IP)]).await?;
-    if !plausible_opaque(&body.token) {
-        return Err(invalid_credentials());
-    }
-    let (creator, invitation) = lookup::invitation(&state.core.db, &secret_hash(&body.token))
-        .await?
-        .ok_or_else(invalid_credentials)?;
+    let (creator, invitation) = find_invitation(&state, &origin, &body.token).await?;
+    // Read the invitation, then hash with no connection or row lock held; the claim below
+    // takes the lock only for the short transaction that creates the user.
+    let email = pending_email(&state, creator, invitation).await?;
+    password::check_strength(&body.password, &email)?;
+    let phc = state.passwords.hash(body.password).await?;
     let mut tx = state.core.db.begin_for(creator).await?;
     let (email, role) = invitations::claim(&mut tx, invitation)
         .await?
         .ok_or_else(invalid_credentials)?;
-    password::check_strength(&body.password, &email)?;
-    let phc = state.passwords.hash(body.password).await?;
     let display_name = body.display_name.as_deref().map(str::trim);
     let user = users::insert(&mut tx, &email, &phc, role, display_name).await?;
     AuditEntry::new(Actor::User(user), "invitations.accept", &origin.0)
@@ -113,4 +110,34 @@ pub(crate) async fn accept(
     let tokens = start_session(&state, &mut tx, user, role, Lineage::fresh()).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, ApiJson(tokens)))
+}
+
+/// The email of a pending invitation, read in a short transaction of its own.
+async fn pending_email(
+    state: &AuthState,
+    creator: CreatorId,
+    invitation: Uuid,
+) -> Result<String, AppError> {
+    let mut tx = state.core.db.begin_for(creator).await?;
+    let email = invitations::pending(&mut tx, invitation)
+        .await?
+        .ok_or_else(invalid_credentials)?;
+    tx.commit().await?;
+    Ok(email)
+}
+
+/// Rate-limits, then finds the tenant and id of a presented invitation token.
+async fn find_invitation(
+    state: &AuthState,
+    origin: &ClientOrigin,
+    token: &str,
+) -> Result<(CreatorId, Uuid), AppError> {
+    let ip_key = format!("accept:ip:{}", origin.ip_key());
+    state.limiter.check(&[(&ip_key, ACCEPT_PER_IP)]).await?;
+    if !plausible_opaque(token) {
+        return Err(invalid_credentials());
+    }
+    lookup::invitation(&state.core.db, &secret_hash(token))
+        .await?
+        .ok_or_else(invalid_credentials)
 }

@@ -41,14 +41,15 @@ pub(crate) async fn me(tenant: Tenant) -> Result<ApiJson<MeResponse>, AppError> 
 }
 
 /// The public keys that verify access tokens (every key still accepted, so rotation is
-/// seamless). Verifiers cache it and refetch on an unknown `kid`.
+/// seamless). Verifiers cache it for its `max-age` and refetch on an unknown `kid`.
 #[utoipa::path(
     get, path = "/.well-known/jwks.json", tag = "auth",
     responses((status = 200, description = "JSON Web Key Set (RFC 7517)", content_type = "application/json"))
 )]
 pub(crate) async fn jwks(State(state): State<AuthState>) -> impl IntoResponse {
+    let cache_control = format!("public, max-age={}", state.settings.jwks_max_age.as_secs());
     (
-        [(header::CACHE_CONTROL, "public, max-age=300")],
+        [(header::CACHE_CONTROL, cache_control)],
         axum::Json(state.issuer.keys().jwks()),
     )
 }

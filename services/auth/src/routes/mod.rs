@@ -9,6 +9,7 @@ mod users;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use coachai_common::AppError;
+use coachai_common::auth::scope::accept_any_api_key;
 use coachai_common::auth::{Credential, Principal};
 use coachai_common::ratelimit::Limit;
 use sha2::{Digest, Sha256};
@@ -65,13 +66,16 @@ pub fn api(state: AuthState) -> OpenApiRouter {
 }
 
 fn session_routes(router: OpenApiRouter<AuthState>) -> OpenApiRouter<AuthState> {
+    // `/me` tells any valid API key whom it acts for; every other authenticated route of this
+    // service is for signed-in people only (no API key scope declared: keys get 403).
+    let identity = accept_any_api_key(OpenApiRouter::new().routes(routes!(me::me)));
     router
         .routes(routes!(session::signup))
         .routes(routes!(session::login))
         .routes(routes!(session::refresh))
         .routes(routes!(session::logout))
-        .routes(routes!(me::me))
         .routes(routes!(me::jwks))
+        .merge(identity)
 }
 
 fn management_routes(router: OpenApiRouter<AuthState>) -> OpenApiRouter<AuthState> {

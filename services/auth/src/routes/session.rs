@@ -120,13 +120,15 @@ pub(crate) async fn login(
     // Unknown users take the same steps as known ones (a tenant transaction that finds no
     // row, an Argon2 verification of a dummy hash), so timing does not tell them apart.
     let (creator, user) = found.unwrap_or((CreatorId(Uuid::nil()), Uuid::nil()));
-    let mut tx = state.core.db.begin_for(creator).await?;
-    let account = users::account(&mut tx, user).await?.filter(|a| a.active);
+    let account = active_account(&state, creator, user).await?;
+    // Argon2 runs with no connection held, in a bounded number of slots.
     let stored = account.as_ref().and_then(|a| a.password_hash.clone());
-    let verified = state.passwords.verify(body.password, stored).await;
+    let verified = state.passwords.verify(body.password, stored).await?;
     let Some(account) = account.filter(|_| verified) else {
-        return Err(failed_login(tx, found.map(|(_, user)| user), &origin).await);
+        record_failure_later(&state, found, origin.0);
+        return Err(invalid_credentials());
     };
+    let mut tx = state.core.db.begin_for(creator).await?;
     AuditEntry::new(Actor::User(account.id), "auth.login", &origin.0)
         .target("user", account.id)
         .record(&mut tx)
@@ -137,22 +139,39 @@ pub(crate) async fn login(
     Ok(ApiJson(tokens))
 }
 
-/// Records a failed login of a known user (an unknown one has no tenant to record it in).
-async fn failed_login(tx: TenantTx, user: Option<Uuid>, origin: &ClientOrigin) -> AppError {
-    tracing::info!(ip = ?origin.0.ip, "failed login");
-    let recorded = match user {
-        Some(user) => record_failure(tx, user, &origin.0).await,
-        None => Ok(()),
-    };
-    recorded.err().unwrap_or_else(invalid_credentials)
+/// The active account `user` of `creator`, read in a short transaction of its own.
+async fn active_account(
+    state: &AuthState,
+    creator: CreatorId,
+    user: Uuid,
+) -> Result<Option<users::Account>, AppError> {
+    let mut tx = state.core.db.begin_for(creator).await?;
+    let account = users::account(&mut tx, user).await?.filter(|a| a.active);
+    tx.commit().await?;
+    Ok(account)
 }
 
-async fn record_failure(mut tx: TenantTx, user: Uuid, origin: &Origin) -> Result<(), AppError> {
-    AuditEntry::new(Actor::Anonymous, "auth.login_failed", origin)
-        .target("user", user)
-        .record(&mut tx)
-        .await?;
-    tx.commit().await
+/// Records a failed login off the response path, so the answer takes as long whether or not
+/// the account exists (an unknown account has no tenant to record it in).
+fn record_failure_later(state: &AuthState, found: Option<(CreatorId, Uuid)>, origin: Origin) {
+    tracing::info!(ip = ?origin.ip, "failed login");
+    let Some((creator, user)) = found else {
+        return;
+    };
+    let db = state.core.db.clone();
+    tokio::spawn(async move {
+        let recorded = async {
+            let mut tx = db.begin_for(creator).await?;
+            AuditEntry::new(Actor::Anonymous, "auth.login_failed", &origin)
+                .target("user", user)
+                .record(&mut tx)
+                .await?;
+            tx.commit().await
+        };
+        if let Err(err) = recorded.await {
+            tracing::warn!(error = %err, "could not record a failed login");
+        }
+    });
 }
 
 /// Exchanges a refresh token for a new pair; presenting an already-rotated token revokes its

@@ -1,6 +1,6 @@
 //! Users of a creator: managers list them, the owner deactivates them.
 
-use axum::extract::Query;
+use axum::extract::{Query, State};
 use coachai_common::AppError;
 use coachai_common::audit::{Actor, AuditEntry};
 use coachai_common::auth::Role;
@@ -11,6 +11,7 @@ use coachai_common::tenancy::Tenant;
 use super::require_interactive;
 use crate::dependencies::{ClientOrigin, IdPath};
 use crate::models::users::{Page, UserList, UserView};
+use crate::state::AuthState;
 use crate::store::users;
 
 /// Lists the creator's users (owner or admin).
@@ -35,8 +36,9 @@ pub(crate) async fn list_users(
     Ok(ApiJson(UserList { users }))
 }
 
-/// Deactivates a user (owner only): they can no longer sign in, and their refresh tokens and
-/// API keys are revoked at once. Access tokens lapse within their 15 minutes.
+/// Deactivates a user (owner only): they can no longer sign in; their refresh tokens, API keys
+/// and pending invitations are revoked at once, and their access tokens are refused by every
+/// service within seconds (a revocation epoch in Redis).
 #[utoipa::path(
     post, path = "/users/{id}/deactivate", tag = "users",
     params(("id" = Uuid, Path, description = "the user")),
@@ -45,10 +47,12 @@ pub(crate) async fn list_users(
         (status = 200, description = "the deactivated user", body = UserView),
         (status = 403, description = "not the owner", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "no such user in this creator", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "the owner cannot deactivate themselves", body = Problem, content_type = "application/problem+json")
+        (status = 409, description = "the owner cannot deactivate themselves", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "the revocation could not be recorded; nothing changed", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub(crate) async fn deactivate_user(
+    State(state): State<AuthState>,
     tenant: Tenant,
     ClientOrigin(origin): ClientOrigin,
     IdPath(id): IdPath,
@@ -71,6 +75,14 @@ pub(crate) async fn deactivate_user(
     AuditEntry::new(Actor::User(principal.user_id), "users.deactivate", &origin)
         .target("user", id)
         .record(&mut tx)
+        .await?;
+    // Revoke before committing: if Redis cannot record it, nothing changes and the owner is
+    // told to retry, rather than believing the user's live tokens are dead.
+    state
+        .core
+        .authenticator
+        .revocations()
+        .revoke_user(id)
         .await?;
     tx.commit().await?;
     Ok(ApiJson(user))

@@ -61,6 +61,18 @@ pub async fn create(
     })
 }
 
+/// The email of the pending invitation `id`, without locking it.
+pub async fn pending(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>, AppError> {
+    let email = sqlx::query_scalar(
+        "SELECT email::text FROM invitations
+          WHERE id = $1 AND accepted_at IS NULL AND expires_at > now()",
+    )
+    .bind(id)
+    .fetch_optional(tx.conn())
+    .await?;
+    Ok(email)
+}
+
 /// Claims the pending invitation `id` (locking it so it is used once); returns its email and
 /// role, or `None` when it was accepted meanwhile or has lapsed.
 pub async fn claim(tx: &mut TenantTx, id: Uuid) -> Result<Option<(String, Role)>, AppError> {

@@ -84,7 +84,8 @@ pub async fn list(tx: &mut TenantTx, page: &Page) -> Result<Vec<UserView>, AppEr
     Ok(users)
 }
 
-/// Deactivates `id` and ends everything it could still use: refresh tokens and API keys.
+/// Deactivates `id` and ends everything it could still use: refresh tokens, API keys and the
+/// invitations it sent that are still pending.
 /// `None` when no such user is visible in the tenant.
 pub async fn deactivate(tx: &mut TenantTx, id: Uuid) -> Result<Option<UserView>, AppError> {
     let updated =
@@ -104,6 +105,13 @@ pub async fn deactivate(tx: &mut TenantTx, id: Uuid) -> Result<Option<UserView>,
     .await?;
     sqlx::query(
         "UPDATE api_keys SET revoked_at = now() WHERE created_by = $1 AND revoked_at IS NULL",
+    )
+    .bind(id)
+    .execute(tx.conn())
+    .await?;
+    sqlx::query(
+        "UPDATE invitations SET expires_at = now()
+          WHERE invited_by = $1 AND accepted_at IS NULL AND expires_at > now()",
     )
     .bind(id)
     .execute(tx.conn())

@@ -59,6 +59,7 @@ impl Reply {
 /// One router over its own pool, called from its own client address.
 pub struct App {
     pub router: Router,
+    pub state: AuthState,
     pub db: Db,
     pub keys: KeyRing,
     pub config: Config,
@@ -86,8 +87,13 @@ impl App {
 
     pub async fn with_config(mut config: Config) -> Self {
         migrate_once().await;
-        config.common.database_url = env("DATABASE_URL", &config.common.database_url);
-        config.common.redis_url = env("REDIS_URL", &config.common.redis_url);
+        let defaults = Config::default();
+        if config.common.database_url == defaults.common.database_url {
+            config.common.database_url = env("DATABASE_URL", &config.common.database_url);
+        }
+        if config.common.redis_url == defaults.common.redis_url {
+            config.common.redis_url = env("REDIS_URL", &config.common.redis_url);
+        }
         let pool = coachai_common::db::connect(&config.common.database_url, 8)
             .await
             .expect("database reachable");
@@ -95,7 +101,8 @@ impl App {
         let keys = KeyRing::ephemeral();
         let state = AuthState::build(db.clone(), keys.clone(), &config).expect("state");
         Self {
-            router: router(state, &config),
+            router: router(state.clone(), &config),
+            state,
             db,
             keys,
             config,
@@ -107,6 +114,7 @@ impl App {
     pub fn from(&self, ip: IpAddr) -> Self {
         Self {
             router: self.router.clone(),
+            state: self.state.clone(),
             db: self.db.clone(),
             keys: self.keys.clone(),
             config: self.config.clone(),
@@ -212,6 +220,30 @@ impl App {
     pub async fn refresh(&self, token: &str) -> Reply {
         self.post("/refresh", &json!({"refresh_token": token}), None)
             .await
+    }
+
+    /// Invites `email` as `role` into the owner's creator and accepts: the new user's session.
+    pub async fn invite_and_accept(&self, owner: &Session, role: &str) -> Session {
+        let email = format!("{role}-{:08x}@example.org", rand::random::<u32>());
+        let invite = self
+            .post(
+                "/invitations",
+                &json!({"email": email, "role": role}),
+                Some(&owner.access),
+            )
+            .await;
+        assert_eq!(invite.status, StatusCode::CREATED, "{}", invite.body);
+        let token = invite.body["token"].as_str().expect("token");
+        let password = "a long member passphrase";
+        let accepted = self
+            .post(
+                "/invitations/accept",
+                &json!({"token": token, "password": password}),
+                None,
+            )
+            .await;
+        assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.body);
+        session(&accepted.body, &email, password)
     }
 
     /// A tenant transaction for assertions on rows, scoped like a request would be.

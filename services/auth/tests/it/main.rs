@@ -10,4 +10,6 @@ mod harness;
 mod journeys;
 mod rate_limits;
 mod refresh_property;
+mod revocation;
+mod scopes;
 mod token_attacks;

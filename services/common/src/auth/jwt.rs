@@ -1,9 +1,12 @@
 //! Local verification of access tokens against the Auth service's JWKS.
 //!
-//! Keys are cached; a token whose `kid` is unknown triggers one refetch (rate limited, so a
-//! flood of forged `kid`s cannot hammer the Auth service). Only asymmetric algorithms are
-//! accepted and the header's `alg` must match the key's, which defeats `alg: none` and the
-//! HS256-with-the-public-key confusion.
+//! Keys are cached for the JWKS's `Cache-Control: max-age` (at most [`MAX_KEY_AGE`]) and then
+//! refetched, so a withdrawn key stops verifying within that time; keys that vanished from the
+//! set are dropped with every token verified by them. A token whose `kid` is unknown triggers
+//! one refetch, rate limited to one per [`MIN_REFETCH`], so a flood of forged `kid`s neither
+//! hammers the Auth service nor disturbs the remembered verifications of good tokens. Only
+//! asymmetric algorithms are accepted and the header's `alg` must match the key's, which defeats
+//! `alg: none` and the HS256-with-the-public-key confusion.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -17,6 +20,12 @@ use uuid::Uuid;
 use super::Role;
 use super::verified::VerifiedTokens;
 use crate::error::AppError;
+
+/// Longest time fetched keys are trusted without asking the Auth service again.
+pub const MAX_KEY_AGE: Duration = Duration::from_secs(300);
+
+/// Shortest time between two fetches of the JWKS.
+pub const MIN_REFETCH: Duration = Duration::from_secs(5);
 
 /// The claims of a CoachAI access token.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -43,10 +52,24 @@ pub struct AccessClaims {
 
 /// Where verification keys come from.
 enum KeySource {
-    /// A fixed set (the Auth service verifies its own tokens this way).
+    /// A set handed over by the owner (the Auth service verifies its own tokens this way and
+    /// replaces the set with [`JwtVerifier::replace`] when its key files change).
     Static,
-    /// Fetched from a JWKS URL and refreshed on an unknown `kid`.
+    /// Fetched from a JWKS URL; refreshed when stale and on an unknown `kid`.
     Remote { url: String, http: reqwest::Client },
+}
+
+/// When the remote key set was fetched and how long it may be used.
+#[derive(Debug, Clone, Copy)]
+struct Fetched {
+    at: Instant,
+    max_age: Duration,
+}
+
+impl Fetched {
+    fn is_stale(self) -> bool {
+        self.at.elapsed() >= self.max_age
+    }
 }
 
 struct CachedKey {
@@ -60,14 +83,17 @@ pub struct JwtVerifier {
     audience: String,
     source: KeySource,
     keys: RwLock<HashMap<String, CachedKey>>,
-    last_fetch: Mutex<Option<Instant>>,
-    min_refetch: Duration,
+    /// The last fetch attempt (successful or not), which rate-limits the next one.
+    last_attempt: Mutex<Option<Instant>>,
+    /// The last successful fetch; `None` until the first.
+    fetched: std::sync::Mutex<Option<Fetched>>,
     verified: VerifiedTokens,
     leeway: u64,
 }
 
 impl JwtVerifier {
-    /// A verifier that fetches keys from `jwks_url` on first use and on unknown `kid`s.
+    /// A verifier that fetches keys from `jwks_url` on first use, when they are older than the
+    /// JWKS's `max-age` (at most [`MAX_KEY_AGE`]), and on unknown `kid`s.
     pub fn remote(jwks_url: &str, issuer: &str, audience: &str) -> Self {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
@@ -80,7 +106,7 @@ impl JwtVerifier {
         Self::with_source(source, issuer, audience)
     }
 
-    /// A verifier with a fixed key set.
+    /// A verifier with a key set of its owner's; see [`Self::replace`].
     pub fn fixed(jwks: &JwkSet, issuer: &str, audience: &str) -> Result<Self, AppError> {
         let verifier = Self::with_source(KeySource::Static, issuer, audience);
         let keys = index(jwks)?;
@@ -92,17 +118,30 @@ impl JwtVerifier {
         Ok(verifier)
     }
 
+    /// Replaces the key set: tokens of keys that are no longer in `jwks` are refused from now
+    /// on, including those verified before.
+    pub async fn replace(&self, jwks: &JwkSet) -> Result<(), AppError> {
+        let keys = index(jwks)?;
+        *self.keys.write().await = keys;
+        Ok(())
+    }
+
     fn with_source(source: KeySource, issuer: &str, audience: &str) -> Self {
         Self {
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             source,
             keys: RwLock::new(HashMap::new()),
-            last_fetch: Mutex::new(None),
-            min_refetch: Duration::from_secs(5),
+            last_attempt: Mutex::new(None),
+            fetched: std::sync::Mutex::new(None),
             verified: VerifiedTokens::new(),
             leeway: 30,
         }
+    }
+
+    /// How many verified tokens are remembered (exposed for metrics and tests).
+    pub fn remembered_tokens(&self) -> u64 {
+        self.verified.len()
     }
 
     /// Tolerated clock skew for `exp` and `nbf`, in seconds (default 30).
@@ -112,20 +151,27 @@ impl JwtVerifier {
     }
 
     /// Verifies signature, algorithm, issuer, audience, expiry and not-before. A token seen
-    /// before skips the signature check (see [`super::verified`]) but not the time checks.
+    /// before skips the signature check (see [`super::verified`]) but not the time checks, and
+    /// only while the key that signed it is still in the set.
     pub async fn verify(&self, token: &str) -> Result<AccessClaims, AppError> {
+        if self.is_stale() {
+            self.refetch().await;
+        }
         let digest = VerifiedTokens::digest(token);
         let leeway = i64::try_from(self.leeway).unwrap_or(i64::MAX);
-        if let Some(claims) = self.verified.get(&digest, leeway) {
-            return Ok(claims);
+        if let Some((kid, claims)) = self.verified.get(&digest, leeway) {
+            if self.knows(&kid).await {
+                return Ok(claims);
+            }
+            self.verified.forget(&digest);
         }
-        let claims = self.verify_signed(token).await?;
-        self.verified.insert(digest, &claims);
+        let (kid, claims) = self.verify_signed(token).await?;
+        self.verified.insert(digest, kid, &claims);
         Ok(claims)
     }
 
-    /// The full check of a token not seen before.
-    async fn verify_signed(&self, token: &str) -> Result<AccessClaims, AppError> {
+    /// The full check of a token not seen before; returns the `kid` that verified it.
+    async fn verify_signed(&self, token: &str) -> Result<(String, AccessClaims), AppError> {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|e| AppError::Unauthorized(format!("malformed access token: {e}")))?;
         let kid = header
@@ -146,7 +192,7 @@ impl JwtVerifier {
         let data =
             jsonwebtoken::decode::<AccessClaims>(token, &cached.key, &self.validation(cached.alg))
                 .map_err(|e| AppError::Unauthorized(format!("invalid access token: {e}")))?;
-        Ok(data.claims)
+        Ok((kid, data.claims))
     }
 
     fn validation(&self, alg: Algorithm) -> Validation {
@@ -163,39 +209,54 @@ impl JwtVerifier {
         self.keys.read().await.contains_key(kid)
     }
 
-    /// Refetches the JWKS unless another fetch happened within `min_refetch`.
+    /// Makes `keys` the set in use for `max_age`.
+    async fn install(&self, keys: HashMap<String, CachedKey>, max_age: Duration) {
+        *self.keys.write().await = keys;
+        let fetched = Fetched {
+            at: Instant::now(),
+            max_age,
+        };
+        *self.fetched.lock().unwrap_or_else(|p| p.into_inner()) = Some(fetched);
+    }
+
+    /// Whether remote keys are missing or older than their `max-age`.
+    fn is_stale(&self) -> bool {
+        if !matches!(self.source, KeySource::Remote { .. }) {
+            return false;
+        }
+        let fetched = *self.fetched.lock().unwrap_or_else(|p| p.into_inner());
+        fetched.is_none_or(Fetched::is_stale)
+    }
+
+    /// Refetches the JWKS unless another attempt happened within [`MIN_REFETCH`]. A failed
+    /// fetch keeps the previous keys: an Auth outage must not sign everybody out.
     async fn refetch(&self) {
         let KeySource::Remote { url, http } = &self.source else {
             return;
         };
-        let mut last = self.last_fetch.lock().await;
-        if last.is_some_and(|at| at.elapsed() < self.min_refetch) {
+        let mut last = self.last_attempt.lock().await;
+        if last.is_some_and(|at| at.elapsed() < MIN_REFETCH) {
             return;
         }
         *last = Some(Instant::now());
-        self.replace_keys(url, fetch(http, url).await).await;
-    }
-
-    async fn replace_keys(&self, url: &str, fetched: Result<HashMap<String, CachedKey>, AppError>) {
-        match fetched {
-            Ok(keys) => {
-                *self.keys.write().await = keys;
-                self.verified.clear();
-            }
-            Err(err) => tracing::warn!(%url, error = %err, "could not refresh JWKS"),
+        match load(http, url).await {
+            Ok((keys, max_age)) => self.install(keys, max_age).await,
+            Err(err) => keep_previous_keys(url, &err),
         }
     }
 }
 
-async fn fetch(http: &reqwest::Client, url: &str) -> Result<HashMap<String, CachedKey>, AppError> {
-    let response = http.get(url).send().await.map_err(AppError::internal)?;
-    let jwks: JwkSet = response
-        .error_for_status()
-        .map_err(AppError::internal)?
-        .json()
-        .await
-        .map_err(AppError::internal)?;
-    index(&jwks)
+/// Fetches and indexes the key set at `url`, with how long it may be used.
+async fn load(
+    http: &reqwest::Client,
+    url: &str,
+) -> Result<(HashMap<String, CachedKey>, Duration), AppError> {
+    let (jwks, max_age) = super::jwks::fetch(http, url).await?;
+    Ok((index(&jwks)?, max_age))
+}
+
+fn keep_previous_keys(url: &str, err: &AppError) {
+    tracing::warn!(%url, error = %err, "could not refresh JWKS; keeping the previous keys");
 }
 
 fn index(jwks: &JwkSet) -> Result<HashMap<String, CachedKey>, AppError> {

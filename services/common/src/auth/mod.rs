@@ -2,10 +2,14 @@
 //!
 //! Access tokens are verified locally against the Auth service's JWKS ([`jwt::JwtVerifier`]);
 //! API keys (`cak_…`) are resolved by a pluggable [`ApiKeyResolver`]. Either way a handler
-//! only ever sees a `Principal` whose creator id came from a verified credential.
+//! only ever sees a `Principal` whose creator id came from a verified credential, that passed
+//! the route's API key scope ([`scope`]) and that is not revoked ([`revocation`]).
 
+mod jwks;
 pub mod jwt;
 pub mod keys;
+pub mod revocation;
+pub mod scope;
 pub mod verified;
 
 use std::sync::Arc;
@@ -21,6 +25,8 @@ use crate::error::AppError;
 use crate::tenancy::CreatorId;
 
 pub use jwt::{AccessClaims, JwtVerifier};
+pub use revocation::Revocations;
+pub use scope::{ApiKeyAccess, Scope};
 
 /// Prefix that tells an API key apart from a JWT in an `Authorization: Bearer` header.
 pub const API_KEY_PREFIX: &str = "cak_";
@@ -63,13 +69,15 @@ pub enum Credential {
     AccessToken {
         /// The token's unique id.
         jti: String,
+        /// When it was issued, seconds since the epoch.
+        issued_at: i64,
     },
     /// An API key with these scopes.
     ApiKey {
         /// The key's id.
         key_id: Uuid,
         /// What the key may do.
-        scopes: Vec<String>,
+        scopes: Vec<Scope>,
     },
 }
 
@@ -105,20 +113,33 @@ pub trait ApiKeyResolver: Send + Sync {
     fn resolve<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Principal, AppError>>;
 }
 
-/// Verifies bearer credentials: JWTs locally, API keys through the resolver when configured.
+/// Verifies bearer credentials (JWTs locally, API keys through the resolver when configured)
+/// and admits them to a route (scopes, revocations).
 #[derive(Clone)]
 pub struct Authenticator {
     jwt: Arc<JwtVerifier>,
     api_keys: Option<Arc<dyn ApiKeyResolver>>,
+    revocations: Arc<Revocations>,
 }
 
 impl Authenticator {
-    /// An authenticator that accepts access tokens only.
-    pub fn new(jwt: Arc<JwtVerifier>) -> Self {
+    /// An authenticator that accepts access tokens only, checked against `revocations`.
+    pub fn new(jwt: Arc<JwtVerifier>, revocations: Arc<Revocations>) -> Self {
         Self {
             jwt,
             api_keys: None,
+            revocations,
         }
+    }
+
+    /// The verifier of access tokens (the Auth service replaces its keys on rotation).
+    pub fn verifier(&self) -> &Arc<JwtVerifier> {
+        &self.jwt
+    }
+
+    /// The revocations this authenticator checks (deactivation writes to them).
+    pub fn revocations(&self) -> &Arc<Revocations> {
+        &self.revocations
     }
 
     /// Also accept API keys, resolved by `resolver`.
@@ -142,8 +163,39 @@ impl Authenticator {
             user_id: claims.sub,
             creator_id: CreatorId(claims.creator_id),
             role: claims.role,
-            credential: Credential::AccessToken { jti: claims.jti },
+            credential: Credential::AccessToken {
+                jti: claims.jti,
+                issued_at: claims.iat,
+            },
         })
+    }
+
+    /// Admits a verified principal to a route that accepts API keys as `access` says (none:
+    /// access tokens only): 403 for a key without the route's scope, 401 for a revoked
+    /// credential, 503 on a management route when revocations cannot be read.
+    pub async fn admit(
+        &self,
+        principal: &Principal,
+        access: Option<ApiKeyAccess>,
+    ) -> Result<(), AppError> {
+        if let Credential::ApiKey { scopes, .. } = &principal.credential {
+            check_scope(scopes, access)?;
+        }
+        let fail_closed = ApiKeyAccess::is_management(access);
+        self.revocations.check(principal, fail_closed).await
+    }
+}
+
+fn check_scope(held: &[Scope], access: Option<ApiKeyAccess>) -> Result<(), AppError> {
+    match access {
+        Some(ApiKeyAccess::AnyKey) => Ok(()),
+        Some(ApiKeyAccess::Scope(needed)) if needed.granted_by(held) => Ok(()),
+        Some(ApiKeyAccess::Scope(needed)) => Err(AppError::Forbidden(format!(
+            "this API key lacks the `{needed}` scope this endpoint needs"
+        ))),
+        None => Err(AppError::Forbidden(
+            "API keys cannot call this endpoint; sign in as a user".into(),
+        )),
     }
 }
 
@@ -178,7 +230,13 @@ where
             return Ok(principal.clone());
         }
         let authenticator = Authenticator::from_ref(state);
-        let principal = match authenticator.authenticate(bearer(parts)?).await {
+        let access = parts.extensions.get::<ApiKeyAccess>().copied();
+        let admitted = async {
+            let principal = authenticator.authenticate(bearer(parts)?).await?;
+            authenticator.admit(&principal, access).await?;
+            Ok::<_, AppError>(principal)
+        };
+        let principal = match admitted.await {
             Ok(principal) => principal,
             Err(err) => {
                 tracing::warn!(reason = %err, path = %parts.uri.path(), "rejected credential");

@@ -38,7 +38,8 @@ fn verifier(key: &Ed25519Key) -> JwtVerifier {
 async fn a_valid_token_yields_its_principal() {
     let key = Ed25519Key::generate("k1");
     let token = key.sign(&claims(60)).unwrap();
-    let authenticator = Authenticator::new(std::sync::Arc::new(verifier(&key)));
+    let revocations = std::sync::Arc::new(super::Revocations::new("redis://127.0.0.1:1"));
+    let authenticator = Authenticator::new(std::sync::Arc::new(verifier(&key)), revocations);
     let principal = authenticator.authenticate(&token).await.unwrap();
     assert_eq!(principal.role, Role::Coach);
     let again = authenticator.authenticate(&token).await.unwrap();

@@ -4,10 +4,14 @@
 //! needs no code: add the new key, point `SIGNING_KEY_ID` at it, and remove the old file once
 //! the last token it signed has expired. Every key is published in the JWKS meanwhile.
 
+mod live;
+
 use std::path::Path;
 
 use coachai_common::auth::keys::Ed25519Key;
 use jsonwebtoken::jwk::JwkSet;
+
+pub use live::{KeyDirectory, LiveKeys, follow};
 
 /// Why the key ring could not be loaded.
 #[derive(Debug, thiserror::Error)]

@@ -1,10 +1,6 @@
-//! Passwords: Argon2id hashing with OWASP's parameters (m = 19 MiB, t = 2, p = 1), a
-//! constant-cost failure path for unknown users, and the strength policy.
-//!
-//! Hashing runs on the blocking pool so a burst of logins does not stall the async workers.
+//! The password strength policy: 12 to 256 characters, not breached, not built on a guessable
+//! word, not the email address.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
 use coachai_common::{AppError, FieldError};
 
 /// Shortest password accepted, in characters.
@@ -91,70 +87,6 @@ const WEAK_WORDS: &[&str] = &[
     "zxcvbnm",
 ];
 
-/// Hashes and verifies passwords.
-#[derive(Clone)]
-pub struct Passwords {
-    argon2: Argon2<'static>,
-    /// A real hash of a random password: unknown users are verified against it so their
-    /// failure costs as much as a wrong password.
-    dummy: String,
-}
-
-impl std::fmt::Debug for Passwords {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Passwords")
-            .field("params", self.argon2.params())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Passwords {
-    /// Argon2id with the given cost.
-    pub fn new(memory_kib: u32, iterations: u32, parallelism: u32) -> Result<Self, AppError> {
-        let params =
-            Params::new(memory_kib, iterations, parallelism, None).map_err(AppError::internal)?;
-        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let random: [u8; 24] = rand::random();
-        let dummy = hash_with(&argon2, &String::from_utf8_lossy(&random))?;
-        Ok(Self { argon2, dummy })
-    }
-
-    /// The PHC string of `password` with a fresh salt.
-    pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        let argon2 = self.argon2.clone();
-        tokio::task::spawn_blocking(move || hash_with(&argon2, &password))
-            .await
-            .map_err(AppError::internal)?
-    }
-
-    /// Whether `password` matches `stored`; with no stored hash (unknown user, no password
-    /// set) the dummy hash is verified anyway and the answer is `false`.
-    pub async fn verify(&self, password: String, stored: Option<String>) -> bool {
-        let argon2 = self.argon2.clone();
-        let (phc, known) = match stored {
-            Some(phc) => (phc, true),
-            None => (self.dummy.clone(), false),
-        };
-        let matched = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&phc)
-                .map(|parsed| argon2.verify_password(password.as_bytes(), &parsed).is_ok())
-                .unwrap_or(false)
-        })
-        .await
-        .unwrap_or(false);
-        matched && known
-    }
-}
-
-fn hash_with(argon2: &Argon2<'_>, password: &str) -> Result<String, AppError> {
-    let salt_bytes: [u8; 16] = rand::random();
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(AppError::internal)?;
-    argon2
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(AppError::internal)
-}
-
 /// Checks the strength policy: 12 to 256 characters, not breached or built on a guessable
 /// word, not the email address.
 pub fn check_strength(password: &str, email: &str) -> Result<(), AppError> {
@@ -212,20 +144,5 @@ mod tests {
         assert!(!weak("correct horse battery"));
         assert!(!weak("läuft schön über Brücken"));
         assert!(!weak("🦀 crabs 🦀 rule 🦀"));
-    }
-
-    #[tokio::test]
-    async fn hashes_verify_and_unknown_users_never_do() {
-        let passwords = Passwords::new(1024, 1, 1).unwrap();
-        let phc = passwords.hash("a fine passphrase".into()).await.unwrap();
-        assert!(phc.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
-        assert!(
-            passwords
-                .verify("a fine passphrase".into(), Some(phc.clone()))
-                .await
-        );
-        assert!(!passwords.verify("another one".into(), Some(phc)).await);
-        assert!(!passwords.verify("anything".into(), None).await);
-        assert!(!passwords.verify("x".into(), Some("garbage".into())).await);
     }
 }
