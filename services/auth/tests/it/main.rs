@@ -8,6 +8,8 @@
 mod bad_input;
 mod harness;
 mod journeys;
+mod key_rotation;
+mod login_load;
 mod rate_limits;
 mod refresh_property;
 mod revocation;
