@@ -4,7 +4,7 @@
 //! service over a socket.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use coachai_auth::keys::{KeyDirectory, KeyRing};
@@ -29,11 +29,11 @@ fn key_dir(keys: &[&Ed25519Key]) -> PathBuf {
 }
 
 /// The Auth service on a real socket, following `dir` every 200 ms; its base URL.
-async fn serve(app: &App, dir: &PathBuf, config: &Config) -> String {
+async fn serve(app: &App, dir: &Path, config: &Config) -> String {
     let ring = KeyRing::load(dir, "new").unwrap();
     let state = AuthState::build(app.db.clone(), ring, config).unwrap();
     state.follow_keys(KeyDirectory {
-        dir: dir.clone(),
+        dir: dir.to_path_buf(),
         active: "new".into(),
         period: Duration::from_millis(200),
     });
