@@ -113,7 +113,8 @@ kwok_stages() {
 }
 
 # The controller-manager, scheduler and kwok let Deployments roll out to Available. They are
-# optional: when they cannot be built the reason is recorded and the tests needing them skip.
+# optional for the control plane: when they cannot be built the reason is recorded, the API server
+# still starts, and the tests needing a rollout fail with that reason.
 build_optional() {
     local marker="$K8S_BIN/.optional-unavailable" k8s_replaces
     local pins="$K8S_VERSION $KWOK_VERSION"

@@ -46,7 +46,7 @@ if ! exports="$("$here/up.sh")"; then
 fi
 eval "$exports"
 if [ -n "${COACHAI_K8S_WORKLOADS_UNAVAILABLE:-}" ]; then
-    log "NOTE: tests that need Deployments to roll out will skip: $COACHAI_K8S_WORKLOADS_UNAVAILABLE"
+    log "NOTE: tests that need Deployments to roll out will fail: $COACHAI_K8S_WORKLOADS_UNAVAILABLE"
 fi
 
 cd "$root"

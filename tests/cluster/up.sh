@@ -194,6 +194,6 @@ path="$K8S_BIN:${PATH#"$K8S_BIN:"}"
     # For `kubeconform -strict -schema-location "$COACHAI_KUBECONFORM_SCHEMA_LOCATION"`.
     printf 'export COACHAI_KUBECONFORM_SCHEMA_LOCATION=%q\n' \
         "$SCHEMAS/{{ .ResourceKind }}{{ .KindSuffix }}.json"
-    # Empty when Deployments can roll out; otherwise the reason the tests needing it skip.
+    # Empty when Deployments can roll out; otherwise the reason the tests needing it fail.
     printf 'export COACHAI_K8S_WORKLOADS_UNAVAILABLE=%q\n' "$unavailable"
 } >&3

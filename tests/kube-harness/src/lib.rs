@@ -1,6 +1,6 @@
 //! Test support for the cluster test suites: a [`kube::Client`] for the control plane started by
 //! `tests/cluster/up.sh`, a fresh namespace per test that is deleted when the test ends, and the
-//! check that tells a test needing Deployments to roll out whether it must skip, and why.
+//! check that tells a test needing Deployments to roll out whether it can, or why it must fail.
 //!
 //! Run cluster tests through `tests/cluster/test.sh` (what `make test` calls): it starts the
 //! control plane, exports `KUBECONFIG`, runs the suites and tears the control plane down. Without

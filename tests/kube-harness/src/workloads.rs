@@ -5,10 +5,9 @@
 pub const WORKLOADS_UNAVAILABLE_VAR: &str = "COACHAI_K8S_WORKLOADS_UNAVAILABLE";
 
 /// `Some(reason)` when Deployments cannot become Available on the harness cluster, so a test
-/// that needs a rollout should report itself skipped with that reason; `None` when they can.
+/// that needs a rollout fails with that reason (never skips); `None` when they can.
 ///
-/// Outside the harness environment (no `up.sh` exports at all) this also gives a reason, but the
-/// test still fails when it asks for a client: see [`crate::client`].
+/// Outside the harness environment (no `up.sh` exports at all) this also gives a reason.
 pub fn workloads_unavailable() -> Option<String> {
     match std::env::var(WORKLOADS_UNAVAILABLE_VAR) {
         Ok(reason) if reason.trim().is_empty() => None,
