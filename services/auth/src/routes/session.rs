@@ -53,7 +53,7 @@ pub(crate) async fn start_session(
     responses(
         (status = 201, description = "creator created, owner signed in", body = TokenResponse),
         (status = 403, description = "sign-up is switched off", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "the chosen slug is taken (a derived one never is)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "the slug is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "invalid fields or weak password", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "too many sign-ups from this address", body = Problem, content_type = "application/problem+json")
     )
