@@ -73,13 +73,29 @@ pub async fn health(router: Router, prefix: &str, service: &str) -> (StatusCode,
         "{timestamp}"
     );
     for (name, check) in body["checks"].as_object().unwrap() {
-        assert!(
-            matches!(check["status"].as_str(), Some("up" | "down")),
-            "{name}: {check}"
-        );
-        assert!(check["required"].is_boolean(), "{name}");
+        assert_check(name, check);
     }
     (status, body)
+}
+
+/// One check of a health document: a down check names the kind of failure in fixed words,
+/// never the dependency's own error.
+fn assert_check(name: &str, check: &Value) {
+    assert!(check["required"].is_boolean(), "{name}");
+    assert!(check["latency_ms"].is_u64(), "{name}");
+    let detail = check.get("detail").map(|d| d.as_str().unwrap());
+    match check["status"].as_str() {
+        Some("up") => assert_eq!(detail, None, "{name}: {check}"),
+        Some("down") => assert!(
+            matches!(
+                detail,
+                Some("unreachable" | "unexpected answer" | "timed out")
+            ),
+            "{name}: {check}"
+        ),
+        _ => panic!("{name}: status is neither up nor down: {check}"),
+    }
+    assert!(check.as_object().unwrap().len() <= 4, "{name}: {check}");
 }
 
 /// Asserts the OpenAPI document, the metrics endpoint and problem+json for unknown routes.
@@ -147,6 +163,7 @@ macro_rules! shell_tests {
             assert_eq!(body["status"], "degraded");
             assert_eq!(body["checks"]["redis"]["status"], "down");
             assert_eq!(body["checks"]["redis"]["required"], false);
+            assert_eq!(body["checks"]["redis"]["detail"], "unreachable");
         }
 
         #[tokio::test]

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use crate::error::AppError;
+mod problems;
+
+pub use problems::classify;
 
 /// Why the database could not be reached at start-up.
 #[derive(Debug, thiserror::Error)]
@@ -59,37 +61,6 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, DbError>
         })
 }
 
-/// Maps a database error onto a problem: named constraint violations become 409/422, a lost
-/// connection becomes 503, everything else is internal.
-pub fn classify(err: sqlx::Error) -> AppError {
-    match &err {
-        sqlx::Error::RowNotFound => AppError::NotFound("no such resource".into()),
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-            AppError::Unavailable("the database is unavailable, retry shortly".into())
-        }
-        sqlx::Error::Database(db) => classify_database(db.as_ref(), &err),
-        _ => AppError::internal(err),
-    }
-}
-
-fn classify_database(db: &dyn sqlx::error::DatabaseError, err: &sqlx::Error) -> AppError {
-    let constraint = db.constraint().unwrap_or("constraint");
-    match db.code().as_deref() {
-        Some("23505") => AppError::Conflict(format!("already exists ({constraint})")),
-        Some("23503") => AppError::Conflict(format!("refers to a missing resource ({constraint})")),
-        Some("23514") | Some("23502") | Some("22001") => {
-            AppError::Validation(vec![crate::FieldError {
-                field: constraint.to_owned(),
-                message: db.message().to_owned(),
-            }])
-        }
-        // 42501: insufficient privilege, which includes an RLS `WITH CHECK` refusal: the row
-        // belongs to another tenant, so the caller learns nothing about it.
-        Some("42501") => AppError::NotFound("no such resource".into()),
-        _ => AppError::internal(err),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,11 +81,6 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("127.0.0.1:1"), "{text}");
         assert!(!text.contains("s3cret"), "{text}");
-    }
-
-    #[test]
-    fn missing_rows_are_not_found() {
-        assert_eq!(classify(sqlx::Error::RowNotFound).status().as_u16(), 404);
     }
 }
 

@@ -3,6 +3,10 @@
 //! A failing *required* check (PostgreSQL for most services) answers 503 `unhealthy`; a failing
 //! *optional* one (Redis, ChromaDB, Ollama) answers 200 `degraded`, because the platform keeps
 //! serving in its documented degraded modes.
+//!
+//! The endpoint answers anyone, so a failed check says only what kind of failure it was
+//! (`unreachable`, `unexpected answer`, `timed out`); the driver's error, with its addresses and
+//! ports, goes to the log.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,23 +18,50 @@ use axum::response::{IntoResponse, Response};
 use futures::future::{BoxFuture, join_all};
 use serde::Serialize;
 
+/// Why a probe failed: the kind is reported, the cause only logged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProbeError {
+    /// Nothing answered, or the connection failed.
+    #[error("unreachable: {0}")]
+    Unreachable(String),
+    /// It answered, but not as a healthy dependency does (an error status, a refused query).
+    #[error("unexpected answer: {0}")]
+    BadAnswer(String),
+}
+
+impl ProbeError {
+    /// The stable words a health report shows for this failure.
+    pub fn detail(&self) -> &'static str {
+        match self {
+            Self::Unreachable(_) => "unreachable",
+            Self::BadAnswer(_) => "unexpected answer",
+        }
+    }
+}
+
+/// What a health report says of a probe that did not answer within the timeout.
+const TIMED_OUT: &str = "timed out";
+
 /// One dependency probe.
 pub trait Check: Send + Sync {
-    /// Probes the dependency; `Err` carries a short reason.
-    fn probe(&self) -> BoxFuture<'_, Result<(), String>>;
+    /// Probes the dependency; the error carries the cause, for the log only.
+    fn probe(&self) -> BoxFuture<'_, Result<(), ProbeError>>;
 }
 
 /// Probes PostgreSQL with `SELECT 1`.
 pub struct Postgres(pub sqlx::PgPool);
 
 impl Check for Postgres {
-    fn probe(&self) -> BoxFuture<'_, Result<(), String>> {
+    fn probe(&self) -> BoxFuture<'_, Result<(), ProbeError>> {
         Box::pin(async move {
             sqlx::query("SELECT 1")
                 .execute(&self.0)
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(|err| match err {
+                    sqlx::Error::Database(db) => ProbeError::BadAnswer(db.to_string()),
+                    other => ProbeError::Unreachable(other.to_string()),
+                })
         })
     }
 }
@@ -56,18 +87,18 @@ impl HttpGet {
 }
 
 impl Check for HttpGet {
-    fn probe(&self) -> BoxFuture<'_, Result<(), String>> {
+    fn probe(&self) -> BoxFuture<'_, Result<(), ProbeError>> {
         Box::pin(async move {
             let response = self
                 .client
                 .get(&self.url)
                 .send()
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| ProbeError::Unreachable(e.to_string()))?;
             response
                 .error_for_status()
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(|e| ProbeError::BadAnswer(e.to_string()))
         })
     }
 }
@@ -94,9 +125,9 @@ pub struct CheckReport {
     pub required: bool,
     /// How long the probe took.
     pub latency_ms: u64,
-    /// Why the probe failed.
+    /// What kind of failure, when down: `unreachable`, `unexpected answer` or `timed out`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub detail: Option<&'static str>,
 }
 
 /// The body of `GET <prefix>health`.
@@ -142,21 +173,28 @@ impl Health {
         self
     }
 
-    /// Runs every probe concurrently, each bounded by the timeout.
+    /// Runs every probe concurrently, each bounded by the timeout; failures are logged with
+    /// their cause.
     pub async fn report(&self) -> HealthReport {
         let probes = self.entries.iter().map(|entry| async move {
             let started = Instant::now();
             let outcome = tokio::time::timeout(self.timeout, entry.check.probe()).await;
-            let error = match outcome {
+            let detail = match outcome {
                 Ok(Ok(())) => None,
-                Ok(Err(reason)) => Some(reason),
-                Err(_) => Some(format!("no answer within {:?}", self.timeout)),
+                Ok(Err(err)) => {
+                    tracing::warn!(check = entry.name, error = %err, "health check failed");
+                    Some(err.detail())
+                }
+                Err(_) => {
+                    tracing::warn!(check = entry.name, timeout = ?self.timeout, "health check timed out");
+                    Some(TIMED_OUT)
+                }
             };
             let report = CheckReport {
-                status: if error.is_none() { "up" } else { "down" },
+                status: if detail.is_none() { "up" } else { "down" },
                 required: entry.required,
                 latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                error,
+                detail,
             };
             (entry.name, report)
         });
@@ -174,7 +212,7 @@ fn overall(checks: &BTreeMap<&'static str, CheckReport>) -> &'static str {
     let down = |required: bool| {
         checks
             .values()
-            .any(|c| c.required == required && c.error.is_some())
+            .any(|c| c.required == required && c.detail.is_some())
     };
     if down(true) {
         "unhealthy"
@@ -214,10 +252,10 @@ pub async fn health(Extension(health): Extension<Arc<Health>>) -> HealthReport {
 mod tests {
     use super::*;
 
-    struct Fixed(Result<(), String>);
+    struct Fixed(Result<(), ProbeError>);
 
     impl Check for Fixed {
-        fn probe(&self) -> BoxFuture<'_, Result<(), String>> {
+        fn probe(&self) -> BoxFuture<'_, Result<(), ProbeError>> {
             let outcome = self.0.clone();
             Box::pin(async move { outcome })
         }
@@ -230,18 +268,43 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn optional_down_is_degraded() {
+    async fn optional_down_is_degraded_and_names_the_kind_of_failure_only() {
+        let cause = "Connection refused (os error 111) at 10.0.0.7:6379";
         let health = Health::new("auth")
             .required("postgres", Fixed(Ok(())))
-            .optional("redis", Fixed(Err("refused".into())));
+            .optional("redis", Fixed(Err(ProbeError::Unreachable(cause.into()))));
         let report = health.report().await;
         assert_eq!(report.status, "degraded");
-        assert_eq!(report.checks["redis"].error.as_deref(), Some("refused"));
+        assert_eq!(report.checks["redis"].detail, Some("unreachable"));
+        let body = serde_json::to_string(&report).unwrap();
+        assert!(
+            !body.contains("10.0.0.7") && !body.contains("os error"),
+            "{body}"
+        );
+    }
+
+    struct Silent;
+
+    impl Check for Silent {
+        fn probe(&self) -> BoxFuture<'_, Result<(), ProbeError>> {
+            Box::pin(futures::future::pending())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_probe_without_an_answer_is_down_as_timed_out() {
+        let mut health = Health::new("auth").optional("chroma", Silent);
+        health.timeout = Duration::from_millis(10);
+        assert_eq!(
+            health.report().await.checks["chroma"].detail,
+            Some("timed out")
+        );
     }
 
     #[tokio::test]
     async fn required_down_is_unhealthy_and_503() {
-        let health = Health::new("auth").required("postgres", Fixed(Err("gone".into())));
+        let gone = ProbeError::BadAnswer("FATAL: database \"coachai\" does not exist".into());
+        let health = Health::new("auth").required("postgres", Fixed(Err(gone)));
         let response = health.report().await.into_response();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     }

@@ -8,7 +8,7 @@ use crate::auth::{Authenticator, JwtVerifier, Revocations};
 use crate::cache::{Cache, CacheOptions};
 use crate::config::CommonConfig;
 use crate::db::{self, DbError};
-use crate::health::{self, Health};
+use crate::health::{self, Health, ProbeError};
 use crate::tenancy::Db;
 
 /// Shared handles; services embed it in their own state and derive `FromRef` through it.
@@ -54,18 +54,19 @@ impl CoreState {
 pub struct RedisPing(pub String);
 
 impl health::Check for RedisPing {
-    fn probe(&self) -> futures::future::BoxFuture<'_, Result<(), String>> {
+    fn probe(&self) -> futures::future::BoxFuture<'_, Result<(), ProbeError>> {
+        let unreachable = |e: redis::RedisError| ProbeError::Unreachable(e.to_string());
         Box::pin(async move {
-            let client = redis::Client::open(self.0.as_str()).map_err(|e| e.to_string())?;
+            let client = redis::Client::open(self.0.as_str()).map_err(unreachable)?;
             let mut conn = client
                 .get_multiplexed_async_connection()
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(unreachable)?;
             redis::cmd("PING")
                 .query_async::<String>(&mut conn)
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(|e| ProbeError::BadAnswer(e.to_string()))
         })
     }
 }

@@ -3,7 +3,8 @@
 //! same way.
 //!
 //! The pipeline is: validate the request (pure, [`TenantSpec::validate`]) → create the creator
-//! row and its owner in one tenant transaction ([`Provisioner::provision`]) → run the further
+//! row and its owner in one tenant transaction ([`Provisioner::provision`]; a derived slug that
+//! is taken is retried with a random suffix, a chosen one is a conflict) → run the further
 //! [`ProvisionStep`]s (a per-creator DB role, the Chroma collection, model pulls are added by
 //! later work through [`Provisioner::with_step`]).
 
@@ -19,13 +20,17 @@ use uuid::Uuid;
 
 pub use spec::{TenantSpec, ValidTenant, slugify};
 
+/// How many suffixed variants of a taken derived slug are tried before giving up.
+const DERIVED_SLUG_RETRIES: usize = 4;
+
 /// Why a tenant could not be provisioned.
 #[derive(Debug, thiserror::Error)]
 pub enum ProvisionError {
     /// The request is invalid; each field says what to fix.
     #[error("invalid tenant request")]
     Invalid(Vec<FieldError>),
-    /// Another creator already uses the slug.
+    /// Another creator already uses the slug the requester chose (or, against all odds, every
+    /// variant of a derived one).
     #[error("the slug `{0}` is already taken")]
     SlugTaken(String),
     /// The database refused or failed.
@@ -102,13 +107,16 @@ impl Provisioner {
     /// Creates the creator and its owner in one tenant transaction, then runs every step.
     ///
     /// The transaction first sets `app.current_creator_id` to the freshly generated id, so the
-    /// RLS `WITH CHECK` of each insert verifies the rows belong to the new tenant.
+    /// RLS `WITH CHECK` of each insert verifies the rows belong to the new tenant. A slug
+    /// derived from the display name that another creator has is retried as
+    /// [`ValidTenant::with_slug_suffix`]; only a slug the requester chose answers
+    /// [`ProvisionError::SlugTaken`].
     pub async fn provision(
         &self,
         db: &Db,
         tenant: &ValidTenant,
     ) -> Result<ProvisionedTenant, ProvisionError> {
-        let provisioned = create_rows(db, tenant).await?;
+        let provisioned = create_with_free_slug(db, tenant).await?;
         tracing::info!(creator_id = %provisioned.creator_id, slug = %provisioned.slug, "tenant created");
         self.run_steps(&provisioned).await?;
         Ok(provisioned)
@@ -124,6 +132,29 @@ impl Provisioner {
             }
         }
         Ok(())
+    }
+}
+
+/// Creates the rows, trying suffixed variants of a derived slug while it is taken. The unique
+/// index is the judge (RLS hides other creators' slugs, and a check before the insert would
+/// race anyway).
+async fn create_with_free_slug(
+    db: &Db,
+    tenant: &ValidTenant,
+) -> Result<ProvisionedTenant, ProvisionError> {
+    let mut candidate = tenant.clone();
+    let mut retries = 0;
+    loop {
+        match create_rows(db, &candidate).await {
+            Err(ProvisionError::SlugTaken(taken))
+                if !tenant.slug_is_chosen() && retries < DERIVED_SLUG_RETRIES =>
+            {
+                tracing::debug!(%taken, "derived slug taken; trying a variant");
+                retries += 1;
+                candidate = tenant.with_slug_suffix();
+            }
+            outcome => return outcome,
+        }
     }
 }
 

@@ -6,6 +6,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::ProvisionError;
 
+/// The longest slug (the `creators_slug_format` constraint).
+const MAX_SLUG: usize = 63;
+
+/// Characters of the random suffix that makes a derived slug free.
+const SUFFIX_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+
+/// Length of that suffix: 36^4, about 1.7 million variants per name.
+const SUFFIX_LEN: usize = 4;
+
 /// Slugs that would be confusing or collide with platform paths.
 const RESERVED_SLUGS: &[&str] = &[
     "admin", "api", "app", "auth", "coachai", "help", "login", "root", "signup", "status",
@@ -15,7 +24,8 @@ const RESERVED_SLUGS: &[&str] = &[
 /// What a new tenant should look like.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantSpec {
-    /// Wanted slug; derived from the display name when absent.
+    /// Wanted slug; derived from the display name when absent. Only a wanted slug can be
+    /// "already taken": a derived one gets a free variant.
     pub slug: Option<String>,
     /// The creator's display name.
     pub display_name: String,
@@ -29,6 +39,7 @@ pub struct TenantSpec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidTenant {
     slug: String,
+    slug_chosen: bool,
     display_name: String,
     owner_email: String,
     owner_password_hash: Option<String>,
@@ -38,6 +49,22 @@ impl ValidTenant {
     /// The slug, lower case.
     pub fn slug(&self) -> &str {
         &self.slug
+    }
+    /// Whether the requester chose the slug; otherwise it was derived from the display name.
+    pub fn slug_is_chosen(&self) -> bool {
+        self.slug_chosen
+    }
+    /// The same tenant under a variant of its slug, `<slug>-<4 random a-z0-9>` (the slug cut
+    /// so the whole fits in 63 characters): the next try when a derived slug is taken.
+    pub fn with_slug_suffix(&self) -> Self {
+        let base = &self.slug[..self.slug.len().min(MAX_SLUG - SUFFIX_LEN - 1)];
+        let suffix: String = (0..SUFFIX_LEN)
+            .map(|_| char::from(SUFFIX_ALPHABET[rand::random_range(0..SUFFIX_ALPHABET.len())]))
+            .collect();
+        Self {
+            slug: format!("{}-{suffix}", base.trim_end_matches('-')),
+            ..self.clone()
+        }
     }
     /// The trimmed display name.
     pub fn display_name(&self) -> &str {
@@ -83,6 +110,7 @@ impl TenantSpec {
         }
         Ok(ValidTenant {
             slug,
+            slug_chosen: self.slug.is_some(),
             display_name,
             owner_email,
             owner_password_hash: self.owner_password_hash.clone(),
@@ -100,9 +128,9 @@ fn field(name: &str, message: &str) -> FieldError {
 /// Derives a slug from a display name: ASCII letters and digits, dashes between words, 3–63
 /// characters. A name with too few ASCII letters (say, only CJK) gets a random slug.
 pub fn slugify(name: &str) -> String {
-    let mut slug = String::with_capacity(name.len().min(63));
+    let mut slug = String::with_capacity(name.len().min(MAX_SLUG));
     for c in name.chars() {
-        if slug.len() >= 63 {
+        if slug.len() >= MAX_SLUG {
             break;
         }
         if c.is_ascii_alphanumeric() {
@@ -123,7 +151,7 @@ fn check_slug(slug: &str) -> Result<(), &'static str> {
     let bytes = slug.as_bytes();
     let ok_char = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-';
     let edge = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-    if !(3..=63).contains(&bytes.len()) {
+    if !(3..=MAX_SLUG).contains(&bytes.len()) {
         Err("must be 3 to 63 characters long")
     } else if !bytes.iter().all(ok_char) || !edge(bytes.first()) || !edge(bytes.last()) {
         Err("may contain only a-z, 0-9 and inner dashes")
@@ -208,11 +236,39 @@ mod tests {
         assert_eq!(names, ["display_name", "slug", "email"]);
     }
 
+    #[test]
+    fn a_derived_slug_is_not_chosen_and_its_variants_keep_its_stem() {
+        let derived = spec(None, "Coach Alpha").validate().unwrap();
+        assert!(!derived.slug_is_chosen());
+        assert!(
+            spec(Some("coach-alpha"), "A")
+                .validate()
+                .unwrap()
+                .slug_is_chosen()
+        );
+        let variant = derived.with_slug_suffix();
+        assert!(
+            variant.slug().starts_with("coach-alpha-"),
+            "{}",
+            variant.slug()
+        );
+        assert_eq!(variant.slug().len(), "coach-alpha-".len() + SUFFIX_LEN);
+        assert_ne!(variant.slug(), derived.with_slug_suffix().slug());
+    }
+
     proptest! {
         #[test]
         fn slugify_always_yields_a_valid_slug(name in "\\PC{0,300}") {
             let slug = slugify(&name);
             prop_assert!(check_slug(&slug).is_ok(), "{slug:?}");
+        }
+
+        #[test]
+        fn slug_variants_are_always_valid(name in "\\PC{0,300}") {
+            let valid = spec(None, "x").validate().unwrap();
+            let valid = ValidTenant { slug: slugify(&name), ..valid };
+            let variant = valid.with_slug_suffix();
+            prop_assert!(check_slug(variant.slug()).is_ok(), "{:?}", variant.slug());
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use coachai_common::tenancy::Db;
 use coachai_provisioning::{
-    ProvisionError, ProvisionStep, ProvisionedTenant, Provisioner, TenantSpec,
+    ProvisionError, ProvisionStep, ProvisionedTenant, Provisioner, TenantSpec, slugify,
 };
 use futures::future::BoxFuture;
 use tokio::sync::OnceCell;
@@ -109,6 +109,52 @@ async fn a_taken_slug_is_refused_and_a_failing_step_is_named() {
                 ..
             }
         ),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn creators_with_the_same_name_get_free_slugs_unless_one_was_chosen() {
+    let db = db().await;
+    let name = format!("Coach {:016x}", rand::random::<u64>());
+    let derived = TenantSpec {
+        slug: None,
+        display_name: name.clone(),
+        ..spec()
+    };
+    let mut made = Vec::new();
+    for _ in 0..3 {
+        let valid = derived.validate().unwrap();
+        made.push(Provisioner::new().provision(&db, &valid).await.unwrap());
+    }
+    assert_eq!(made[0].slug, slugify(&name));
+    for other in &made[1..] {
+        assert!(
+            other.slug.starts_with(&format!("{}-", made[0].slug)),
+            "{}",
+            other.slug
+        );
+    }
+    assert!(made[1].slug != made[2].slug && made[0].slug != made[1].slug);
+    for tenant in &made {
+        let found: Option<uuid::Uuid> = sqlx::query_scalar("SELECT app_creator_by_slug($1)")
+            .bind(&tenant.slug)
+            .fetch_one(db.preauth())
+            .await
+            .unwrap();
+        assert_eq!(found, Some(tenant.creator_id.0), "{}", tenant.slug);
+    }
+
+    let chosen = TenantSpec {
+        slug: Some(made[0].slug.clone()),
+        ..derived
+    };
+    let err = Provisioner::new()
+        .provision(&db, &chosen.validate().unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ProvisionError::SlugTaken(ref s) if *s == made[0].slug),
         "{err}"
     );
 }

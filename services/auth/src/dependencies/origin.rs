@@ -11,6 +11,7 @@ use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use coachai_common::audit::Origin;
+use coachai_common::ratelimit::client_key;
 
 use crate::state::TrustedProxies;
 
@@ -21,11 +22,9 @@ const MAX_USER_AGENT: usize = 256;
 pub struct ClientOrigin(pub Origin);
 
 impl ClientOrigin {
-    /// The client address as a rate-limit key part (`unknown` when there is none).
+    /// The client address as a rate-limit key part: [`client_key`] of the address.
     pub fn ip_key(&self) -> String {
-        self.0
-            .ip
-            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+        client_key(self.0.ip)
     }
 }
 

@@ -20,7 +20,9 @@ pub struct SignupRequest {
     /// The creator's display name.
     #[garde(length(chars, min = 1, max = 200), custom(no_control))]
     pub creator_name: String,
-    /// Wanted slug (3–63 of a-z, 0-9, inner dashes); derived from the name when absent.
+    /// Wanted slug (3–63 of a-z, 0-9, inner dashes); 409 when another creator has it. When
+    /// absent it is derived from the name, with a random suffix (`coach-alpha-k3x9`) when the
+    /// plain form is taken.
     #[garde(inner(length(max = 63), custom(no_control)))]
     pub slug: Option<String>,
 }

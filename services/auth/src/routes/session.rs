@@ -7,6 +7,7 @@ use coachai_common::audit::{Actor, AuditEntry, Origin};
 use coachai_common::auth::Role;
 use coachai_common::error::Problem;
 use coachai_common::json::ApiJson;
+use coachai_common::ratelimit::client_key;
 use coachai_common::tenancy::{CreatorId, TenantTx};
 use coachai_provisioning::TenantSpec;
 use serde_json::json;
@@ -67,10 +68,7 @@ pub(crate) async fn signup(
             "sign-up is switched off; creators are provisioned by the operator".into(),
         ));
     }
-    let ip_key = format!(
-        "signup:ip:{}",
-        origin.ip.map(|ip| ip.to_string()).unwrap_or_default()
-    );
+    let ip_key = format!("signup:ip:{}", client_key(origin.ip));
     state.limiter.check(&[(&ip_key, SIGNUP_PER_IP)]).await?;
     password::check_strength(&body.password, &body.email)?;
     let spec = TenantSpec {
@@ -263,10 +261,7 @@ async fn find_token(
     origin: &Origin,
     token: &str,
 ) -> Result<(CreatorId, Uuid), AppError> {
-    let ip_key = format!(
-        "refresh:ip:{}",
-        origin.ip.map(|ip| ip.to_string()).unwrap_or_default()
-    );
+    let ip_key = format!("refresh:ip:{}", client_key(origin.ip));
     let token_key = hashed_key("refresh:token", &[token]);
     state
         .limiter

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::harness::{App, PASSWORD, session};
+use crate::harness::{App, PASSWORD, random_slug, session};
 
 #[tokio::test]
 async fn signup_login_me_refresh_and_reuse_revokes_the_whole_family() {
@@ -299,4 +299,31 @@ async fn jwks_and_openapi_describe_the_service() {
         );
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[tokio::test]
+async fn two_creators_with_the_same_name_both_sign_up_and_sign_in_by_their_own_slugs() {
+    let app = App::new().await;
+    let name = format!("Coach Alpha {}", random_slug());
+    let mut slugs = Vec::new();
+    for owner in ["first", "second"] {
+        let email = format!("{owner}@example.com");
+        let body = json!({"email": email, "password": PASSWORD, "creator_name": name});
+        let reply = app.post("/signup", &body, None).await;
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        let slug = reply.body["slug"].as_str().unwrap().to_owned();
+        assert_eq!(
+            app.login(&slug, &email, PASSWORD).await.status,
+            200,
+            "{slug}"
+        );
+        slugs.push(slug);
+    }
+    assert_ne!(slugs[0], slugs[1]);
+    assert!(slugs[1].starts_with(&slugs[0]), "{slugs:?}");
+    // A slug chosen explicitly is the requester's word: taken means 409.
+    let body = json!({"email": "third@example.com", "password": PASSWORD,
+                      "creator_name": name, "slug": slugs[1]});
+    let reply = app.post("/signup", &body, None).await.problem(409);
+    assert!(reply.body["detail"].as_str().unwrap().contains(&slugs[1]));
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cache;
+mod constraints;
 mod jwks;
 mod rls;
 mod shell;

@@ -4,7 +4,7 @@ use coachai_common::tenancy::{CreatorId, Db, TenantTx};
 use sqlx::Row;
 use uuid::Uuid;
 
-use crate::support::{app_pool, db, new_creator};
+use crate::support::{app_pool, db, new_creator, owner_pool};
 
 /// One row in every tenant table for `creator`. A new tenant table must get a line here, or
 /// `every_tenant_table_is_covered_by_the_fixture` fails.
@@ -218,4 +218,48 @@ async fn the_app_role_owns_nothing_and_cannot_bypass_rls() {
     .await
     .unwrap();
     assert_eq!(owned, 0, "coachai_app must own no relation");
+}
+
+#[tokio::test]
+async fn the_migration_owner_without_a_tenant_sees_zero_rows() {
+    let db = db().await;
+    let creator = new_creator(&db).await;
+    seed(&db, creator).await;
+    let owner = owner_pool().await;
+    for table in tenant_tables(&db).await {
+        let sql = format!("SELECT count(*) FROM {table}");
+        let visible: i64 = sqlx::query_scalar(&sql).fetch_one(&owner).await.unwrap();
+        assert_eq!(
+            visible, 0,
+            "{table} is visible to the owner without a tenant"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_lookup_functions_still_answer_the_app_role() {
+    let db = db().await;
+    let creator = new_creator(&db).await;
+    seed(&db, creator).await;
+    let mut tx = db.begin_for(creator).await.unwrap();
+    let (slug, user): (String, Uuid) = sqlx::query_as(
+        "SELECT c.slug::text, u.id FROM creators c JOIN users u ON u.creator_id = c.id",
+    )
+    .fetch_one(tx.conn())
+    .await
+    .unwrap();
+    drop(tx);
+    let by_slug: Option<Uuid> = sqlx::query_scalar("SELECT app_creator_by_slug($1)")
+        .bind(&slug)
+        .fetch_one(db.preauth())
+        .await
+        .unwrap();
+    assert_eq!(by_slug, Some(creator.0));
+    let login: (Uuid, Uuid) = sqlx::query_as("SELECT * FROM app_login_lookup($1, $2)")
+        .bind(&slug)
+        .bind("OWNER@example.com")
+        .fetch_one(db.preauth())
+        .await
+        .unwrap();
+    assert_eq!(login, (creator.0, user));
 }

@@ -1,8 +1,10 @@
 //! The HTTP shell every service shares: bad bodies become problems, request ids round-trip.
 
+use std::time::Duration;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use coachai_common::health::Health;
+use coachai_common::health::{self, Health, HttpGet};
 use coachai_common::http::{ServiceParts, service_router};
 use coachai_common::json::ApiJson;
 use http_body_util::BodyExt;
@@ -22,12 +24,16 @@ async fn create(ApiJson(note): ApiJson<Note>) -> String {
 }
 
 fn app() -> axum::Router {
+    app_with(Health::new("test"))
+}
+
+fn app_with(health: Health) -> axum::Router {
     let api = OpenApiRouter::new().route("/notes", axum::routing::post(create));
     service_router(ServiceParts {
         service: "test",
         prefix: "/api/v1/test",
         api,
-        health: Health::new("test"),
+        health,
         body_limit: 256,
     })
 }
@@ -110,4 +116,65 @@ async fn a_wrong_method_is_405_problem_json() {
         response.headers()["content-type"],
         "application/problem+json"
     );
+}
+
+/// A local port where nothing listens.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+#[tokio::test]
+async fn health_reports_down_dependencies_without_addresses_or_driver_errors() {
+    let port = closed_port();
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .acquire_timeout(Duration::from_millis(500))
+        .connect_lazy(&format!(
+            "postgres://coachai_app:s3cret@127.0.0.1:{port}/coachai"
+        ))
+        .unwrap();
+    let health = Health::new("test")
+        .required("postgres", health::Postgres(pool))
+        .optional(
+            "redis",
+            coachai_common::state::RedisPing(format!("redis://127.0.0.1:{port}")),
+        )
+        .optional(
+            "chroma",
+            HttpGet::new(format!("http://127.0.0.1:{port}/api/v2/heartbeat")),
+        );
+    let request = Request::get("/api/v1/test/health")
+        .body(Body::empty())
+        .unwrap();
+    let response = app_with(health).oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    for leak in [
+        port.to_string().as_str(),
+        "127.0.0.1",
+        "s3cret",
+        "refused",
+        "os error",
+        "pool",
+    ] {
+        assert!(
+            !text.contains(leak),
+            "the health body reveals `{leak}`: {text}"
+        );
+    }
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["status"], "unhealthy");
+    for name in ["postgres", "redis", "chroma"] {
+        let check = body["checks"][name].as_object().unwrap();
+        let mut keys: Vec<_> = check.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            ["detail", "latency_ms", "required", "status"],
+            "{name}"
+        );
+        assert_eq!(check["status"], "down", "{name}");
+        assert_eq!(check["detail"], "unreachable", "{name}");
+    }
 }

@@ -27,6 +27,17 @@ pub async fn db() -> Db {
     Db::new(app_pool().await)
 }
 
+/// A pool connected as the migration owner (`coachai_owner`), which owns every table.
+pub async fn owner_pool() -> PgPool {
+    let url = env_or(
+        "MIGRATION_DATABASE_URL",
+        "postgres://coachai_owner:coachai_owner@127.0.0.1:54329/coachai",
+    );
+    coachai_common::db::connect(&url, 2)
+        .await
+        .expect("the local stack is running")
+}
+
 /// A pool connected as `coachai_app`.
 pub async fn app_pool() -> PgPool {
     let url = env_or(
