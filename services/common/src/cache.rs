@@ -1,38 +1,62 @@
 //! A tenant-prefixed Redis cache that prevents stampedes and degrades to no caching.
 //!
-//! Three defences keep one expensive miss from becoming a thousand: concurrent misses for one
-//! key inside a process share a single load (single-flight); across processes a short Redis lock
-//! (`SET NX PX`) lets one loader run while the others poll for its result; and entries are
-//! refreshed early with probability rising towards expiry (XFetch, Vattani et al. 2015) so hot
-//! keys rarely expire under load. When Redis is unreachable the cache steps aside for a moment
-//! (a small circuit breaker) and every call loads directly — slower, never wrong.
+//! Three defences keep one expensive miss from becoming a thousand. Inside a process, concurrent
+//! misses for one key join a single flight whose outcome — the value or the failure — reaches
+//! every caller of that wave (`cache/flight.rs`). Across processes, a Redis lock with a random
+//! token per acquisition lets one process load while the others wait as long as the lock lives;
+//! its holder renews the lock while loading and releases it on every exit — success, error,
+//! panic or cancellation — so a dead holder costs at most `lock_ttl` and a failed one nothing
+//! (`cache/lock.rs`). When the lock vanishes without a value, the waiters race for it once more
+//! and one loads. Entries are refreshed early with probability rising towards expiry (XFetch,
+//! Vattani et al. 2015) so hot keys rarely expire under load. When Redis is unreachable the
+//! cache steps aside for a moment (a small circuit breaker) and every flight loads directly —
+//! slower, never wrong.
 //! The single-flight map is hand-written because moka's `get_with` would also retain the value
 //! in-process, and cached values must come from Redis so that invalidation reaches every replica.
 
-use std::collections::HashMap;
+use std::fmt::Display;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::sync::atomic::AtomicI64;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use deadpool_redis::{Pool, Runtime};
+use futures::FutureExt;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-use tokio::sync::OnceCell;
 
 use crate::error::AppError;
 use crate::tenancy::CreatorId;
+use envelope::{Envelope, now_ms};
 
+mod envelope;
+mod flight;
+mod load;
+mod lock;
 mod redis_ops;
 
-/// Why a cached value could not be produced (the loader's own errors pass through untouched).
+/// Why a cached value could not be produced (the leader's own loader errors pass through
+/// untouched; callers that waited for it receive [`CacheError::SharedLoadFailed`]).
 #[derive(Debug, thiserror::Error)]
-#[error("cache value could not be (de)serialized: {0}")]
-pub struct CacheError(String);
+pub enum CacheError {
+    /// The value could not be turned into JSON or back.
+    #[error("cache value could not be (de)serialized: {0}")]
+    Codec(String),
+    /// The load this caller waited for, run by another caller of the same key, failed.
+    #[error("the shared load failed: {0}")]
+    SharedLoadFailed(String),
+}
 
 impl From<CacheError> for AppError {
     fn from(err: CacheError) -> Self {
-        AppError::internal(err)
+        match err {
+            // The leader reports the cause; its waiters learn only that retrying may help.
+            CacheError::SharedLoadFailed(_) => {
+                AppError::Unavailable("a concurrent load of this resource failed; retry".into())
+            }
+            CacheError::Codec(_) => AppError::internal(err),
+        }
     }
 }
 
@@ -41,10 +65,11 @@ impl From<CacheError> for AppError {
 pub struct CacheOptions {
     /// Upper bound of any single Redis operation.
     pub op_timeout: Duration,
-    /// How long a cross-process load lock lives if its holder dies.
+    /// How long a load lock outlives a dead holder; a live holder renews it every third of it.
     pub lock_ttl: Duration,
-    /// How long a process waits for another process's load before loading itself.
-    pub lock_wait: Duration,
+    /// The longest a process waits for another process's load, however long that process keeps
+    /// its lock alive, before loading itself.
+    pub max_wait: Duration,
     /// How long Redis is skipped after it failed.
     pub breaker: Duration,
     /// XFetch's beta: above 1 favours earlier refreshes.
@@ -55,45 +80,35 @@ impl Default for CacheOptions {
     fn default() -> Self {
         Self {
             op_timeout: Duration::from_millis(250),
-            lock_ttl: Duration::from_secs(5),
-            lock_wait: Duration::from_secs(2),
+            lock_ttl: Duration::from_secs(3),
+            max_wait: Duration::from_secs(10),
             breaker: Duration::from_secs(1),
             beta: 1.0,
         }
     }
 }
 
-/// What is stored in Redis: the value, how long it took to compute, and when it expires.
-#[derive(Debug, Serialize, Deserialize)]
-struct Envelope {
-    v: serde_json::Value,
-    /// Load time in milliseconds.
-    d: u64,
-    /// Expiry, milliseconds since the epoch.
-    e: i64,
+/// The Redis keys of one cache key: its value and its load lock, in disjoint namespaces.
+struct Keys {
+    value: String,
+    lock: String,
 }
 
-impl Envelope {
-    /// XFetch: refresh when `now - delta * beta * ln(U(0,1]) >= expiry`.
-    fn refresh_early(&self, beta: f64, now_ms: i64) -> bool {
-        let draw: f64 = 1.0 - rand::random::<f64>();
-        let gap = (self.d as f64) * beta * -draw.ln();
-        now_ms as f64 + gap >= self.e as f64
+impl Keys {
+    fn new(creator: CreatorId, key: &str) -> Self {
+        Self {
+            value: Cache::tenant_key(creator, key),
+            lock: format!("coachai:{creator}:lock:{key}"),
+        }
     }
 }
-
-type Flight = Arc<OnceCell<Arc<Vec<u8>>>>;
 
 /// The cache; share it behind an `Arc`.
 pub struct Cache {
     pool: Option<Pool>,
     options: CacheOptions,
-    flights: Mutex<HashMap<String, Flight>>,
+    flights: flight::Flights,
     skip_until_ms: AtomicI64,
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 impl Cache {
@@ -118,21 +133,26 @@ impl Cache {
         Self {
             pool,
             options,
-            flights: Mutex::new(HashMap::new()),
+            flights: flight::Flights::default(),
             skip_until_ms: AtomicI64::new(0),
         }
     }
 
-    /// The Redis key of `key` for `creator`: every cache key is prefixed with its tenant.
+    /// The Redis key holding the value of `key` for `creator`: `coachai:{creator}:v:{key}`.
+    /// Every cache key is prefixed with its tenant; load locks live under
+    /// `coachai:{creator}:lock:{key}`, which no cache key can reach.
     pub fn tenant_key(creator: CreatorId, key: &str) -> String {
-        format!("coachai:{creator}:{key}")
+        format!("coachai:{creator}:v:{key}")
     }
 
     /// Returns the cached value of `key` for `creator`, or runs `load` once (however many
-    /// callers miss at the same time) and caches its result for `ttl`.
+    /// callers miss at the same time, in this process or others) and caches its result for `ttl`.
     ///
-    /// Concurrent callers in this process share one flight: one Redis read and, on a miss,
-    /// one load; the rest wait for its result.
+    /// Concurrent callers in this process share one flight: its leader reads Redis and, on a
+    /// miss, loads; the rest receive its value, or [`CacheError::SharedLoadFailed`] when its load
+    /// failed or panicked (one failure per wave, never one retry per waiter). The leader gets its
+    /// own error back, and its panic resumes once the lock is released and the waiters are told.
+    /// A missing record is best returned as a value (`Ok(None)`), so that it too is shared.
     pub async fn get_or_load<T, E, F, Fut>(
         &self,
         creator: CreatorId,
@@ -142,84 +162,45 @@ impl Cache {
     ) -> Result<T, E>
     where
         T: Serialize + DeserializeOwned,
-        E: From<CacheError>,
+        E: From<CacheError> + Display,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let full = Self::tenant_key(creator, key);
-        let cell = self.join_flight(&full);
-        let outcome = cell
-            .get_or_try_init(|| self.lead(&full, ttl, load))
-            .await
-            .cloned();
-        self.leave_flight(&full, &cell);
-        serde_json::from_slice(&outcome?).map_err(|e| E::from(CacheError(e.to_string())))
+        let keys = Keys::new(creator, key);
+        loop {
+            match self.flights.join(&keys.value) {
+                flight::Role::Lead(leading) => {
+                    let outcome = AssertUnwindSafe(self.lead(&keys, ttl, load))
+                        .catch_unwind()
+                        .await;
+                    return decode(leading.finish(outcome)?);
+                }
+                // `None`: the leader was cancelled before it finished; the next wave starts.
+                flight::Role::Follow(waiting) => match waiting.outcome().await {
+                    Some(Ok(bytes)) => return decode(bytes),
+                    Some(Err(failure)) => {
+                        return Err(E::from(CacheError::SharedLoadFailed(failure.to_string())));
+                    }
+                    None => {}
+                },
+            }
+        }
     }
 
     /// Drops `key` of `creator` so the next read loads it again.
     pub async fn invalidate(&self, creator: CreatorId, key: &str) {
         self.delete(&Self::tenant_key(creator, key)).await;
     }
-
-    /// The leader of a flight: serves a fresh hit; otherwise waits for another process's load
-    /// when one holds the lock, or loads, stores and releases.
-    async fn lead<T, E, F, Fut>(
-        &self,
-        full: &str,
-        ttl: Duration,
-        load: F,
-    ) -> Result<Arc<Vec<u8>>, E>
-    where
-        T: Serialize,
-        E: From<CacheError>,
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<T, E>>,
-    {
-        let cached = self.read(full).await;
-        let locked = match &cached {
-            Some(envelope) if !envelope.refresh_early(self.options.beta, now_ms()) => false,
-            _ => self.try_lock(full).await,
-        };
-        if let (Some(envelope), false) = (&cached, locked) {
-            metrics::counter!("cache_hits_total").increment(1);
-            return encode(&envelope.v).map_err(E::from);
-        }
-        metrics::counter!("cache_misses_total").increment(1);
-        if !locked && let Some(envelope) = self.wait_for(full).await {
-            return encode(&envelope.v).map_err(E::from);
-        }
-        let started = Instant::now();
-        metrics::counter!("cache_loads_total").increment(1);
-        let value = load().await?;
-        let value = serde_json::to_value(&value).map_err(|e| CacheError(e.to_string()))?;
-        let bytes = encode(&value)?;
-        self.write(full, value, started.elapsed(), ttl).await;
-        if locked {
-            self.unlock(full).await;
-        }
-        Ok(bytes)
-    }
-
-    fn join_flight(&self, full: &str) -> Flight {
-        let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
-        flights.entry(full.to_owned()).or_default().clone()
-    }
-
-    fn leave_flight(&self, full: &str, cell: &Flight) {
-        let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
-        if flights
-            .get(full)
-            .is_some_and(|current| Arc::ptr_eq(current, cell))
-        {
-            flights.remove(full);
-        }
-    }
 }
 
 fn encode(value: &serde_json::Value) -> Result<Arc<Vec<u8>>, CacheError> {
     serde_json::to_vec(value)
         .map(Arc::new)
-        .map_err(|e| CacheError(e.to_string()))
+        .map_err(|e| CacheError::Codec(e.to_string()))
+}
+
+fn decode<T: DeserializeOwned, E: From<CacheError>>(bytes: Arc<Vec<u8>>) -> Result<T, E> {
+    serde_json::from_slice(&bytes).map_err(|e| E::from(CacheError::Codec(e.to_string())))
 }
 
 #[cfg(test)]
@@ -227,49 +208,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fresh_entries_are_not_refreshed_early() {
-        let envelope = Envelope {
-            v: serde_json::Value::Null,
-            d: 10,
-            e: now_ms() + 3_600_000,
-        };
-        assert!(!envelope.refresh_early(1.0, now_ms()));
-    }
-
-    #[test]
-    fn expired_entries_are_always_refreshed() {
-        let envelope = Envelope {
-            v: serde_json::Value::Null,
-            d: 10,
-            e: now_ms() - 1,
-        };
-        assert!(envelope.refresh_early(1.0, now_ms()));
-    }
-
-    #[test]
-    fn slow_loads_are_refreshed_earlier_than_fast_ones() {
-        let now = now_ms();
-        let refreshes = |d: u64| {
-            let envelope = Envelope {
-                v: serde_json::Value::Null,
-                d,
-                e: now + 1_000,
-            };
-            (0..2_000)
-                .filter(|_| envelope.refresh_early(1.0, now))
-                .count()
-        };
-        assert!(
-            refreshes(2_000) > refreshes(10),
-            "a 2 s load must refresh early more often"
-        );
-        assert_eq!(refreshes(0), 0);
-    }
-
-    #[test]
-    fn keys_are_prefixed_with_the_tenant() {
+    fn values_are_prefixed_with_the_tenant_and_locks_live_apart() {
         let creator = CreatorId(uuid::Uuid::nil());
-        let key = Cache::tenant_key(creator, "profile");
-        assert_eq!(key, "coachai:00000000-0000-0000-0000-000000000000:profile");
+        let nil = "00000000-0000-0000-0000-000000000000";
+        assert_eq!(
+            Cache::tenant_key(creator, "profile"),
+            format!("coachai:{nil}:v:profile")
+        );
+        let keys = Keys::new(creator, "profile");
+        assert_eq!(keys.lock, format!("coachai:{nil}:lock:profile"));
+        let suffixed = Keys::new(creator, "profile:lock");
+        assert_ne!(suffixed.value, keys.lock);
+        assert!(!suffixed.value.starts_with(&format!("coachai:{nil}:lock:")));
+    }
+
+    #[test]
+    fn waiters_of_a_failed_load_are_told_to_retry_without_the_leaders_cause() {
+        let shared = CacheError::SharedLoadFailed("internal error: password=hunter2".into());
+        let problem = AppError::from(shared).problem();
+        assert_eq!(problem.status, 503);
+        assert!(!problem.detail.contains("hunter2"), "{}", problem.detail);
     }
 }

@@ -7,19 +7,11 @@ use std::time::Duration;
 
 use deadpool_redis::Connection;
 
-use super::{Cache, Envelope, now_ms};
-
-/// Releases the lock only if it is still ours.
-const UNLOCK: &str = r"if redis.call('GET', KEYS[1]) == ARGV[1] then
-    return redis.call('DEL', KEYS[1]) else return 0 end";
-
-fn lock_key(full: &str) -> String {
-    format!("{full}:lock")
-}
+use super::{Cache, Envelope, Keys, now_ms};
 
 impl Cache {
     /// Runs `op` on a pooled connection unless Redis is known to be down.
-    async fn with_redis<T, F, Fut>(&self, op: F) -> Option<T>
+    pub(super) async fn with_redis<T, F, Fut>(&self, op: F) -> Option<T>
     where
         F: FnOnce(Connection) -> Fut,
         Fut: Future<Output = redis::RedisResult<T>>,
@@ -102,55 +94,22 @@ impl Cache {
             .await;
     }
 
-    /// Takes the cross-process load lock; `true` also when Redis is unavailable (nobody else
-    /// can coordinate either, so loading is the only way forward).
-    pub(super) async fn try_lock(&self, full: &str) -> bool {
-        let key = lock_key(full);
-        let ttl_ms = u64::try_from(self.options.lock_ttl.as_millis()).unwrap_or(5000);
-        let token = self.lock_token();
-        let acquired: Option<Option<String>> = self
+    /// Whether the lock of `keys` is held, then its value — in that order, so that "no lock,
+    /// no value" means the holder released the lock without storing anything. `None` when
+    /// Redis is unavailable.
+    pub(super) async fn poll(&self, keys: &Keys) -> Option<(bool, Option<Envelope>)> {
+        let (lock, value) = (keys.lock.clone(), keys.value.clone());
+        let (held, raw): (bool, Option<Vec<u8>>) = self
             .with_redis(|mut conn| async move {
-                redis::cmd("SET")
-                    .arg(&key)
-                    .arg(token)
-                    .arg("NX")
-                    .arg("PX")
-                    .arg(ttl_ms)
+                redis::pipe()
+                    .cmd("EXISTS")
+                    .arg(&lock)
+                    .cmd("GET")
+                    .arg(&value)
                     .query_async(&mut conn)
                     .await
             })
-            .await;
-        acquired.is_none_or(|reply| reply.is_some())
-    }
-
-    pub(super) async fn unlock(&self, full: &str) {
-        let key = lock_key(full);
-        let token = self.lock_token();
-        let _: Option<i64> = self
-            .with_redis(|mut conn| async move {
-                redis::Script::new(UNLOCK)
-                    .key(&key)
-                    .arg(token)
-                    .invoke_async(&mut conn)
-                    .await
-            })
-            .await;
-    }
-
-    /// Polls for a value another process is loading, up to `lock_wait`.
-    pub(super) async fn wait_for(&self, full: &str) -> Option<Envelope> {
-        let deadline = tokio::time::Instant::now() + self.options.lock_wait;
-        while tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(25)).await;
-            if let Some(envelope) = self.read(full).await {
-                return Some(envelope);
-            }
-        }
-        None
-    }
-
-    /// One token per cache instance identifies this process's locks.
-    fn lock_token(&self) -> String {
-        format!("{:p}-{}", self, std::process::id())
+            .await?;
+        Some((held, raw.and_then(|raw| serde_json::from_slice(&raw).ok())))
     }
 }

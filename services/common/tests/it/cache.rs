@@ -11,14 +11,24 @@ use uuid::Uuid;
 
 use crate::support::redis_url;
 
-fn tenant() -> CreatorId {
+mod holder;
+mod locks;
+
+pub(super) fn tenant() -> CreatorId {
     CreatorId(Uuid::new_v4())
 }
 
-/// 1,000 concurrent callers of one key; returns how often the loader ran and what they got.
-async fn stampede(caches: Vec<Arc<Cache>>, creator: CreatorId, key: &str) -> (usize, Vec<String>) {
+/// `callers` concurrent callers of one key spread over `caches`, whose loader takes `took` and
+/// then answers "expensive answer" or fails; returns how often it ran and what each caller got.
+pub(super) async fn stampede_with(
+    caches: &[Arc<Cache>],
+    (creator, key): (CreatorId, &str),
+    callers: usize,
+    took: Duration,
+    succeed: bool,
+) -> (usize, Vec<Result<String, AppError>>) {
     let loads = Arc::new(AtomicUsize::new(0));
-    let tasks: Vec<_> = (0..1000)
+    let tasks: Vec<_> = (0..callers)
         .map(|i| {
             let cache = caches[i % caches.len()].clone();
             let (loads, key) = (loads.clone(), key.to_owned());
@@ -26,26 +36,51 @@ async fn stampede(caches: Vec<Arc<Cache>>, creator: CreatorId, key: &str) -> (us
                 cache
                     .get_or_load(creator, &key, Duration::from_secs(30), || async move {
                         loads.fetch_add(1, Ordering::SeqCst);
-                        tokio::time::sleep(Duration::from_millis(300)).await;
-                        Ok::<_, AppError>("expensive answer".to_owned())
+                        tokio::time::sleep(took).await;
+                        if succeed {
+                            Ok("expensive answer".to_owned())
+                        } else {
+                            Err(AppError::Unavailable("upstream down".into()))
+                        }
                     })
                     .await
             })
         })
         .collect();
-    let mut values = Vec::new();
+    let mut outcomes = Vec::new();
     for task in tasks {
-        values.push(task.await.unwrap().unwrap());
+        outcomes.push(task.await.unwrap());
     }
-    (loads.load(Ordering::SeqCst), values)
+    (loads.load(Ordering::SeqCst), outcomes)
+}
+
+/// 1,000 concurrent callers of one key whose 300 ms load succeeds.
+pub(super) async fn stampede(
+    caches: Vec<Arc<Cache>>,
+    creator: CreatorId,
+    key: &str,
+) -> (usize, Vec<String>) {
+    let took = Duration::from_millis(300);
+    let (loads, outcomes) = stampede_with(&caches, (creator, key), 1000, took, true).await;
+    (loads, outcomes.into_iter().map(Result::unwrap).collect())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_thousand_concurrent_misses_run_the_loader_once() {
     let cache = Arc::new(Cache::new(&redis_url(), CacheOptions::default()));
-    let (loads, values) = stampede(vec![cache], tenant(), "hot-key").await;
+    let creator = tenant();
+    let (loads, values) = stampede(vec![cache], creator, "hot-key").await;
     assert_eq!(loads, 1);
     assert!(values.iter().all(|v| v == "expensive answer"));
+    let fresh = Cache::new(&redis_url(), CacheOptions::default());
+    let again = fresh.get_or_load(creator, "hot-key", Duration::from_secs(30), || async {
+        Ok::<_, AppError>("loaded again: the value never reached Redis".to_owned())
+    });
+    assert_eq!(
+        again.await.unwrap(),
+        "expensive answer",
+        "another process must find the value in Redis"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -85,23 +120,36 @@ async fn cached_values_are_served_without_loading_again_and_invalidate_reloads()
     assert_eq!(loads.load(Ordering::SeqCst), 2);
 }
 
+/// Reads `key` of `creator`, loading `fallback` on a miss.
+pub(super) async fn read(cache: &Cache, creator: CreatorId, key: &str, fallback: &str) -> String {
+    let fallback = fallback.to_owned();
+    cache
+        .get_or_load(creator, key, Duration::from_secs(60), || async {
+            Ok::<_, AppError>(fallback)
+        })
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_same_key_of_two_tenants_never_shares_a_value() {
     let cache = Cache::new(&redis_url(), CacheOptions::default());
-    let ttl = Duration::from_secs(60);
     let (a, b) = (tenant(), tenant());
-    let got_a = cache.get_or_load(a, "profile", ttl, || async {
-        Ok::<_, AppError>("A".to_owned())
-    });
-    assert_eq!(got_a.await.unwrap(), "A");
-    let got_b = cache.get_or_load(b, "profile", ttl, || async {
-        Ok::<_, AppError>("B".to_owned())
-    });
-    assert_eq!(got_b.await.unwrap(), "B");
-    assert_ne!(
-        Cache::tenant_key(a, "profile"),
-        Cache::tenant_key(b, "profile")
+    assert_eq!(read(&cache, a, "profile", "A").await, "A");
+    assert_eq!(
+        read(&cache, b, "profile", "B").await,
+        "B",
+        "B must not read A's value"
     );
+    assert_eq!(read(&cache, a, "profile", "A reloaded").await, "A");
+    assert_eq!(read(&cache, b, "profile", "B reloaded").await, "B");
+    cache.invalidate(a, "profile").await;
+    assert_eq!(
+        read(&cache, b, "profile", "B reloaded").await,
+        "B",
+        "A's invalidation must leave B's value cached"
+    );
+    assert_eq!(read(&cache, a, "profile", "A reloaded").await, "A reloaded");
 }
 
 #[tokio::test]
