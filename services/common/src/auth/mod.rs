@@ -4,6 +4,7 @@
 //! API keys (`cak_…`) are resolved by a pluggable [`ApiKeyResolver`]. Either way a handler
 //! only ever sees a `Principal` whose creator id came from a verified credential.
 
+pub mod eddsa;
 pub mod jwt;
 pub mod keys;
 pub mod verified;
