@@ -6,7 +6,7 @@
 //! `jsonwebtoken`, and a little stricter: the header's `alg` must be `EdDSA` and it may name no
 //! `crit` extension; the signature over `header.payload` must pass what `verify_strict` checks
 //! (canonical `S` and `R`, no small-order `R`, a key not of small order) without its second
-//! square root (see [`SMALL_ORDER`]); the claims must name this issuer and audience and be
+//! square root (see `SMALL_ORDER`); the claims must name this issuer and audience and be
 //! inside `exp`/`nbf` give or take the leeway. Every claim of [`AccessClaims`] is required by
 //! its type, so a token missing `sub`, `exp` or `nbf` does not decode. The base64url parts must
 //! be canonical (no padding, no stray trailing bits).
