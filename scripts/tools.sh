@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the build and quality tools `make test` needs, once per machine: the Rust components
-# of rust-toolchain.toml, cargo-llvm-cov and cargo-deny (from crates.io, into ~/.cargo/bin).
+# of rust-toolchain.toml, cargo-llvm-cov and cargo-deny (from crates.io, into ~/.cargo/bin), and
+# protoc (Debian's protobuf-compiler) once Cargo.lock holds a crate whose build runs it.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 cd "$COACHAI_ROOT"
 
 # rustup installs the toolchain and components named by rust-toolchain.toml on first use.
@@ -22,8 +24,12 @@ install_tool() { # binary crate version
 install_tool cargo-llvm-cov cargo-llvm-cov 0.9.1
 install_tool cargo-deny cargo-deny 0.20.2
 
-if ! command -v protoc >/dev/null 2>&1; then
-    echo "tools: installing protobuf-compiler" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q protobuf-compiler >/dev/null
+ready="cargo-llvm-cov, cargo-deny"
+if lock_needs_protoc; then
+    if ! command -v protoc >/dev/null 2>&1; then
+        echo "tools: installing protobuf-compiler (Cargo.lock has a crate that runs protoc)" >&2
+        apt_install protobuf-compiler >/dev/null
+    fi
+    ready="$ready, protoc"
 fi
-echo "tools       ready  cargo-llvm-cov, cargo-deny, protoc"
+echo "tools       ready  $ready"

@@ -8,6 +8,8 @@ set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+# shellcheck source=SCRIPTDIR/../apt.sh
+source "$STACK_DIR/../apt.sh"
 
 [ "$(id -u)" -eq 0 ] || die "run as root (installs packages, runs PostgreSQL as the postgres user)"
 
@@ -22,7 +24,8 @@ install_packages() {
   command -v redis-server >/dev/null || need+=(redis-server)
   command -v redis-cli >/dev/null || need+=(redis-tools)
   if ! command -v nginx >/dev/null; then need+=(nginx-light); fi
-  command -v protoc >/dev/null || need+=(protobuf-compiler)
+  # protoc only once a crate in Cargo.lock runs it at build time (see scripts/apt.sh).
+  if lock_needs_protoc && ! command -v protoc >/dev/null; then need+=(protobuf-compiler); fi
   command -v curl >/dev/null || need+=(curl)
   pkg_installed ca-certificates || need+=(ca-certificates)
   command -v flock >/dev/null || need+=(util-linux)
@@ -41,11 +44,7 @@ install_packages() {
     printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made_policy=1
   fi
   local rc=0
-  {
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq &&
-      apt-get install -y -qq --no-install-recommends -o Dpkg::Use-Pty=0 "${need[@]}"
-  } >&2 || rc=$?
+  apt_install "${need[@]}" || rc=$?
   [ -n "$made_policy" ] && rm -f "$policy"
   [ "$rc" -eq 0 ] || die "apt-get install ${need[*]} failed (exit $rc)"
 }

@@ -18,6 +18,7 @@ use tokio::sync::{Mutex, RwLock};
 use uuid::Uuid;
 
 use super::Role;
+use super::eddsa::{EdDsaKey, Expected};
 use super::verified::VerifiedTokens;
 use crate::error::AppError;
 
@@ -73,8 +74,14 @@ impl Fetched {
 }
 
 struct CachedKey {
-    key: DecodingKey,
+    key: KeyKind,
     alg: Algorithm,
+}
+
+/// Ed25519 keys are kept decompressed for [`EdDsaKey::verify`]; RS256 stays on `jsonwebtoken`.
+enum KeyKind {
+    EdDsa(EdDsaKey),
+    Jwt(DecodingKey),
 }
 
 /// Verifies access tokens; cheap to share behind an `Arc`.
@@ -189,10 +196,23 @@ impl JwtVerifier {
                 "access token algorithm does not match its key".into(),
             ));
         }
-        let data =
-            jsonwebtoken::decode::<AccessClaims>(token, &cached.key, &self.validation(cached.alg))
-                .map_err(|e| AppError::Unauthorized(format!("invalid access token: {e}")))?;
-        Ok((kid, data.claims))
+        let claims = match &cached.key {
+            KeyKind::EdDsa(key) => key.verify(token, &self.expected())?,
+            KeyKind::Jwt(key) => {
+                jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation(cached.alg))
+                    .map(|data| data.claims)
+                    .map_err(|e| AppError::Unauthorized(format!("invalid access token: {e}")))?
+            }
+        };
+        Ok((kid, claims))
+    }
+
+    fn expected(&self) -> Expected<'_> {
+        Expected {
+            issuer: &self.issuer,
+            audience: &self.audience,
+            leeway: i64::try_from(self.leeway).unwrap_or(i64::MAX),
+        }
     }
 
     fn validation(&self, alg: Algorithm) -> Validation {
@@ -265,7 +285,10 @@ fn index(jwks: &JwkSet) -> Result<HashMap<String, CachedKey>, AppError> {
         let (Some(kid), Some(alg)) = (jwk.common.key_id.clone(), algorithm_of(jwk)) else {
             continue;
         };
-        let key = DecodingKey::from_jwk(jwk).map_err(AppError::internal)?;
+        let key = match alg {
+            Algorithm::EdDSA => KeyKind::EdDsa(EdDsaKey::from_jwk(jwk)?),
+            _ => KeyKind::Jwt(DecodingKey::from_jwk(jwk).map_err(AppError::internal)?),
+        };
         keys.insert(kid, CachedKey { key, alg });
     }
     Ok(keys)

@@ -5,6 +5,7 @@
 //! only ever sees a `Principal` whose creator id came from a verified credential, that passed
 //! the route's API key scope ([`scope`]) and that is not revoked ([`revocation`]).
 
+pub mod eddsa;
 mod jwks;
 pub mod jwt;
 pub mod keys;
