@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicI64;
 use std::time::Duration;
 
-use deadpool_redis::{Pool, Runtime};
+use deadpool_redis::Pool;
 use futures::FutureExt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -115,21 +115,7 @@ impl Cache {
     /// A cache on `redis_url`. Connections are made lazily, so a Redis that is down at start-up
     /// only means no caching until it returns.
     pub fn new(redis_url: &str, options: CacheOptions) -> Self {
-        let pool = deadpool_redis::Config::from_url(redis_url)
-            .builder()
-            .map(|builder| {
-                builder
-                    .max_size(32)
-                    .runtime(Runtime::Tokio1)
-                    .wait_timeout(Some(options.op_timeout))
-                    .create_timeout(Some(options.op_timeout))
-                    .recycle_timeout(Some(options.op_timeout))
-            })
-            .ok()
-            .and_then(|builder| builder.build().ok());
-        if pool.is_none() {
-            tracing::warn!("invalid Redis URL; caching disabled");
-        }
+        let pool = crate::redis_pool::bounded(redis_url, 32, options.op_timeout, "caching");
         Self {
             pool,
             options,

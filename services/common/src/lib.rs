@@ -16,6 +16,7 @@ pub mod health;
 pub mod http;
 pub mod json;
 pub mod ratelimit;
+pub mod redis_pool;
 pub mod service;
 pub mod state;
 pub mod telemetry;

@@ -10,7 +10,7 @@ use std::net::{IpAddr, Ipv6Addr};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use deadpool_redis::{Pool, Runtime};
+use deadpool_redis::Pool;
 
 use crate::error::AppError;
 
@@ -85,21 +85,7 @@ impl RateLimiter {
     /// A limiter on `redis_url`; connections are made lazily.
     pub fn new(redis_url: &str) -> Self {
         let op_timeout = Duration::from_millis(250);
-        let pool = deadpool_redis::Config::from_url(redis_url)
-            .builder()
-            .map(|builder| {
-                builder
-                    .max_size(16)
-                    .runtime(Runtime::Tokio1)
-                    .wait_timeout(Some(op_timeout))
-                    .create_timeout(Some(op_timeout))
-                    .recycle_timeout(Some(op_timeout))
-            })
-            .ok()
-            .and_then(|builder| builder.build().ok());
-        if pool.is_none() {
-            tracing::warn!("invalid Redis URL; rate limiting disabled");
-        }
+        let pool = crate::redis_pool::bounded(redis_url, 16, op_timeout, "rate limiting");
         Self {
             pool,
             script: redis::Script::new(SLIDING_WINDOW),

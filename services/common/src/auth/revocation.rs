@@ -14,7 +14,7 @@
 
 use std::time::Duration;
 
-use deadpool_redis::{Pool, Runtime};
+use deadpool_redis::Pool;
 use moka::sync::Cache;
 use uuid::Uuid;
 
@@ -61,21 +61,7 @@ impl Revocations {
     /// Revocations kept in the Redis at `redis_url`; connections are made lazily.
     pub fn new(redis_url: &str) -> Self {
         let op_timeout = Duration::from_millis(250);
-        let pool = deadpool_redis::Config::from_url(redis_url)
-            .builder()
-            .map(|builder| {
-                builder
-                    .max_size(16)
-                    .runtime(Runtime::Tokio1)
-                    .wait_timeout(Some(op_timeout))
-                    .create_timeout(Some(op_timeout))
-                    .recycle_timeout(Some(op_timeout))
-            })
-            .ok()
-            .and_then(|builder| builder.build().ok());
-        if pool.is_none() {
-            tracing::warn!("invalid Redis URL; revocations cannot be shared");
-        }
+        let pool = crate::redis_pool::bounded(redis_url, 16, op_timeout, "shared revocations");
         let local = Cache::builder()
             .max_capacity(100_000)
             .time_to_live(LOCAL_TTL)
