@@ -10,8 +10,10 @@
 //!
 //! Each process remembers what it read for [`LOCAL_TTL`], so revocation reaches every replica
 //! within about a second while Redis sees at most one `MGET` per user per second. When Redis
-//! cannot be read, management routes fail closed (503) and the others fail open (logged).
+//! cannot be read, management routes fail closed (503) and the others fail open (logged); after
+//! a failure Redis is left alone for a second, so an outage adds no timeout to each request.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use deadpool_redis::Pool;
@@ -23,6 +25,9 @@ use crate::error::AppError;
 
 /// How long a process reuses what it read from Redis.
 pub const LOCAL_TTL: Duration = Duration::from_secs(1);
+
+/// How long Redis is left alone after it failed.
+const BREAKER: Duration = Duration::from_secs(1);
 
 /// How long a user's revocation epoch is kept: longer than any access token lives.
 const USER_EPOCH_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -39,6 +44,8 @@ pub struct Revocations {
     pool: Option<Pool>,
     op_timeout: Duration,
     local: Cache<(Uuid, Uuid), Standing>,
+    /// Until when (ms since the epoch) Redis is not asked after a failure.
+    down_until_ms: AtomicI64,
 }
 
 impl std::fmt::Debug for Revocations {
@@ -70,6 +77,7 @@ impl Revocations {
             pool,
             op_timeout,
             local,
+            down_until_ms: AtomicI64::new(0),
         }
     }
 
@@ -132,30 +140,46 @@ impl Revocations {
         })
     }
 
+    /// Runs `cmd`; after a failure Redis is not asked again for [`BREAKER`], so an outage
+    /// costs each request nothing rather than a timeout.
     async fn run<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T, AppError> {
-        let unavailable = |reason: String| {
-            metrics::counter!("revocation_errors_total").increment(1);
-            tracing::warn!(%reason, "revocations unreadable or unwritable in Redis");
-            AppError::Unavailable(
-                "cannot confirm that this credential is still valid; retry shortly".into(),
-            )
-        };
-        let pool = self
-            .pool
-            .as_ref()
-            .ok_or_else(|| unavailable("no Redis configured".into()))?;
+        if now_ms() < self.down_until_ms.load(Ordering::Relaxed) {
+            return Err(unavailable());
+        }
+        self.attempt(cmd).await.map_err(|reason| self.trip(&reason))
+    }
+
+    async fn attempt<T: redis::FromRedisValue>(&self, cmd: redis::Cmd) -> Result<T, String> {
+        let pool = self.pool.as_ref().ok_or("no Redis configured")?;
         let attempt = async {
             let mut conn = pool.get().await.map_err(|e| e.to_string())?;
             cmd.query_async::<T>(&mut conn)
                 .await
                 .map_err(|e| e.to_string())
         };
-        match tokio::time::timeout(self.op_timeout, attempt).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(reason)) => Err(unavailable(reason)),
-            Err(_) => Err(unavailable("timed out".into())),
-        }
+        tokio::time::timeout(self.op_timeout, attempt)
+            .await
+            .map_err(|_| "timed out".to_owned())?
     }
+
+    fn trip(&self, reason: &str) -> AppError {
+        metrics::counter!("revocation_errors_total").increment(1);
+        let breaker = i64::try_from(BREAKER.as_millis()).unwrap_or(1_000);
+        self.down_until_ms
+            .store(now_ms().saturating_add(breaker), Ordering::Relaxed);
+        tracing::warn!(%reason, "revocations unreadable or unwritable in Redis");
+        unavailable()
+    }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+fn unavailable() -> AppError {
+    AppError::Unavailable(
+        "cannot confirm that this credential is still valid; retry shortly".into(),
+    )
 }
 
 /// The pure decision: suspended creators and tokens older than their user's epoch are out.

@@ -54,3 +54,46 @@ fn a_suspended_creator_refuses_every_credential() {
     assert!(judge(&key, standing(Some(1), false)).is_err());
     assert!(judge(&key, standing(None, false)).is_ok());
 }
+
+/// A "Redis" that accepts connections and never answers.
+async fn black_hole() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("redis://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_hung_redis_costs_one_timeout_then_requests_pass_at_once_for_a_second() {
+    let revocations = super::Revocations::new(&black_hole().await);
+    let first = std::time::Instant::now();
+    assert!(
+        revocations.check(&token_issued_at(0), false).await.is_ok(),
+        "fails open"
+    );
+    assert!(
+        first.elapsed() >= std::time::Duration::from_millis(200),
+        "{:?}",
+        first.elapsed()
+    );
+
+    let burst = std::time::Instant::now();
+    for _ in 0..20 {
+        assert!(revocations.check(&token_issued_at(0), false).await.is_ok());
+        let closed = revocations
+            .check(&token_issued_at(0), true)
+            .await
+            .unwrap_err();
+        assert_eq!(closed.status(), 503);
+    }
+    assert!(
+        burst.elapsed() < std::time::Duration::from_millis(200),
+        "{:?}",
+        burst.elapsed()
+    );
+}
