@@ -6,6 +6,41 @@
 //! the next claim once the lease expires; a worker whose lease was taken over gets
 //! [`QueueError::LeaseLost`] and changes nothing, so completion is recorded exactly once.
 //! Failures are retried with [`backoff`] until `max_attempts`, then the content is `failed`.
+//!
+//! A worker's step, as the AI Engine plugs it in. A failed step rolls its own writes back and
+//! records the failure in a fresh transaction, since a failed statement aborts the first one:
+//!
+//! ```no_run
+//! use std::time::Duration;
+//!
+//! use coachai_common::tenancy::{Db, TenantTx};
+//! use coachai_ingestion::{Claim, QueueError, RetryPolicy, claim, complete, fail};
+//!
+//! async fn embed(tx: &mut TenantTx, job: &Claim) -> Result<(), String> {
+//!     // Read the chunks of job.content_id() in `tx`, embed them, store the vectors.
+//!     Ok(())
+//! }
+//!
+//! async fn work_once(db: &Db) -> Result<bool, QueueError> {
+//!     let Some(job) = claim(db, Duration::from_secs(60)).await? else {
+//!         return Ok(false);
+//!     };
+//!     let mut tx = db.begin_for(job.creator()).await?;
+//!     match embed(&mut tx, &job).await {
+//!         Ok(()) => {
+//!             complete(&mut tx, &job).await?;
+//!             tx.commit().await?;
+//!         }
+//!         Err(reason) => {
+//!             drop(tx);
+//!             let mut tx = db.begin_for(job.creator()).await?;
+//!             fail(&mut tx, &job, &reason, &RetryPolicy::default()).await?;
+//!             tx.commit().await?;
+//!         }
+//!     }
+//!     Ok(true)
+//! }
+//! ```
 
 mod backoff;
 mod error;
