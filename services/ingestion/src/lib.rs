@@ -5,7 +5,8 @@
 //! A claim holds a lease (`locked_until`) and a lease token. A worker that dies loses its job to
 //! the next claim once the lease expires; a worker whose lease was taken over gets
 //! [`QueueError::LeaseLost`] and changes nothing, so completion is recorded exactly once.
-//! Failures are retried with [`backoff`] until `max_attempts`, then the content is `failed`.
+//! Failures are retried with [`backoff`] until `max_attempts`, then the content is `failed`;
+//! so is a job whose workers died on every attempt ([`LEASES_EXHAUSTED`]).
 //!
 //! A worker's step, as the AI Engine plugs it in. A failed step rolls its own writes back and
 //! records the failure in a fresh transaction, since a failed statement aborts the first one:
@@ -50,4 +51,4 @@ mod queue;
 pub use backoff::{RetryPolicy, backoff};
 pub use error::QueueError;
 pub use job::{Claim, JobId, JobKind};
-pub use queue::{FailOutcome, claim, complete, enqueue, fail, heartbeat};
+pub use queue::{FailOutcome, LEASES_EXHAUSTED, claim, complete, enqueue, fail, heartbeat};

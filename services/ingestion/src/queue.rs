@@ -42,10 +42,28 @@ pub async fn enqueue(
     Ok(JobId(id))
 }
 
+/// The `failure_reason` of content whose job was claimed `max_attempts` times and never
+/// completed nor failed: its workers died (or hung past their lease) on every attempt.
+pub const LEASES_EXHAUSTED: &str =
+    "processing stopped without a result on every attempt (the worker's lease expired)";
+
 /// Claims one due job of any creator for `lease`, or returns `None` when nothing is due. A job
 /// is due when it is queued and its `next_run_at` has passed, or running with an expired lease.
+/// A job claimed again after its workers died on all of its `max_attempts` is not returned: it
+/// is `failed` (content too, with [`LEASES_EXHAUSTED`]) and the next due job is claimed.
 pub async fn claim(db: &Db, lease: Duration) -> Result<Option<Claim>, QueueError> {
     let lease_ms = lease_millis(lease)?;
+    loop {
+        let Some(claim) = claim_one(db, lease_ms).await? else {
+            return Ok(None);
+        };
+        if claim.attempt == 1 || !give_up_if_exhausted(db, &claim).await? {
+            return Ok(Some(claim));
+        }
+    }
+}
+
+async fn claim_one(db: &Db, lease_ms: i64) -> Result<Option<Claim>, QueueError> {
     let row: Option<(Uuid, Uuid, Uuid, String, i32, Uuid)> =
         sqlx::query_as("SELECT * FROM app_claim_ingestion_job($1)")
             .bind(lease_ms)
@@ -62,6 +80,30 @@ pub async fn claim(db: &Db, lease: Duration) -> Result<Option<Claim>, QueueError
         attempt: u32::try_from(attempt).unwrap_or(u32::MAX),
         lease_token: token,
     }))
+}
+
+/// Fails the job and its content, in the creator's transaction, when this claim is past the
+/// job's last attempt. The claim function cannot: it sees ids only, never content rows.
+async fn give_up_if_exhausted(db: &Db, claim: &Claim) -> Result<bool, QueueError> {
+    let mut tx = db.begin_for(claim.creator_id).await?;
+    let exhausted = sqlx::query(
+        "UPDATE ingestion_jobs
+            SET status = 'failed', locked_until = NULL, lease_token = NULL, last_error = $3,
+                updated_at = now()
+          WHERE id = $1 AND lease_token = $2 AND status = 'running' AND attempts > max_attempts",
+    )
+    .bind(claim.job_id.0)
+    .bind(claim.lease_token)
+    .bind(LEASES_EXHAUSTED)
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    if exhausted == 0 {
+        return Ok(false);
+    }
+    set_content_status(&mut tx, claim.content_id, "failed", Some(LEASES_EXHAUSTED)).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Extends the lease of `claim` to `lease` from now, in a short transaction of its own, as long

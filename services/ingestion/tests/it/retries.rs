@@ -1,10 +1,12 @@
 //! A failing step: retries back off with growing delays, then the job and its content fail.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use coachai_ingestion::{FailOutcome, RetryPolicy, fail};
+use coachai_ingestion::{FailOutcome, LEASES_EXHAUSTED, RetryPolicy, claim, fail};
 
-use crate::support::{claim_job, content_row, content_with_jobs, db, job_row, new_creator, serial};
+use crate::support::{
+    claim_job, content_row, content_with_jobs, db, finish_foreign, job_row, new_creator, serial,
+};
 
 #[tokio::test]
 async fn a_failing_step_is_retried_with_growing_delays_then_fails_its_content_with_the_reason() {
@@ -83,5 +85,43 @@ async fn a_failing_step_is_retried_with_growing_delays_then_fails_its_content_wi
     assert_eq!(
         content_row(&db, creator, content).await,
         ("failed".to_owned(), Some(reason.to_owned()))
+    );
+}
+
+#[tokio::test]
+async fn a_job_whose_workers_die_on_every_attempt_fails_its_content_after_the_last() {
+    let _serial = serial().await;
+    let db = db().await;
+    let creator = new_creator(&db).await;
+    let (content, job) = content_with_jobs(&db, creator, 1).await[0];
+    let mut tx = db.begin_for(creator).await.unwrap();
+    sqlx::query("UPDATE ingestion_jobs SET max_attempts = 2 WHERE id = $1")
+        .bind(job.0)
+        .execute(tx.conn())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let lease = Duration::from_millis(50);
+    for attempt in 1..=2 {
+        let abandoned = claim_job(&db, job, lease).await;
+        assert_eq!(abandoned.attempt(), attempt);
+    }
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while job_row(&db, creator, job).await.0 != "failed" {
+        assert!(Instant::now() < deadline, "the exhausted job never failed");
+        match claim(&db, lease).await.unwrap() {
+            Some(other) if other.job_id() == job => panic!("claimed past max_attempts: {other:?}"),
+            Some(other) => finish_foreign(&db, &other).await,
+            None => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
+    }
+    assert_eq!(
+        job_row(&db, creator, job).await,
+        ("failed".to_owned(), 3, None)
+    );
+    assert_eq!(
+        content_row(&db, creator, content).await,
+        ("failed".to_owned(), Some(LEASES_EXHAUSTED.to_owned()))
     );
 }
