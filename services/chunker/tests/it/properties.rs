@@ -68,23 +68,29 @@ proptest! {
     }
 
     #[test]
-    fn markdown_chunks_cover_every_body_under_its_heading(
-        sections in prop::collection::vec((1usize..=4, "[A-Z][a-z]{0,8}", prose()), 0..8),
+    fn markdown_chunks_cover_every_body_under_its_heading_path(
+        sections in prop::collection::vec((1usize..=4, prose()), 0..8),
         opts in options(),
     ) {
-        let mut doc = String::new();
-        let mut bodies = String::new();
-        for (level, title, body) in &sections {
-            doc.push_str(&format!("{} {title}\n\n{body}\n\n", "#".repeat(*level)));
-            bodies.push_str(body);
+        let (mut doc, mut open) = (String::new(), Vec::<(usize, String)>::new());
+        let mut expected = Vec::new();
+        for (i, (level, body)) in sections.iter().enumerate() {
+            doc.push_str(&format!("{} Section {i}\n\n{body}\n\n", "#".repeat(*level)));
+            open.retain(|(l, _)| l < level);
+            open.push((*level, format!("Section {i}")));
+            let path: Vec<String> = open.iter().map(|(_, t)| t.clone()).collect();
+            expected.push((Location::Headings { heading_path: path }, body));
         }
         let chunks = chunk_markdown(&doc, &opts);
+        let bodies: String = sections.iter().map(|(_, b)| b.as_str()).collect();
         prop_assert_eq!(check_shape(&chunks, &opts)?, non_whitespace(&bodies));
-        for chunk in &chunks {
-            let Location::Headings { heading_path } = &chunk.location else {
-                return Err(TestCaseError::fail("markdown chunks are located by headings"));
-            };
-            prop_assert!(!heading_path.is_empty() && heading_path.len() <= 4);
+        for (location, body) in expected {
+            let under: String = chunks
+                .iter()
+                .filter(|c| c.location == location)
+                .map(|c| non_whitespace(c.new_text()))
+                .collect();
+            prop_assert_eq!(under, non_whitespace(body), "under {:?}", location);
         }
     }
 
