@@ -127,7 +127,9 @@ async fn metrics(router: Router, prefix: &str) {
 }
 
 async fn unknown_route(router: Router, prefix: &str) {
-    let (status, content_type, problem) = get(router, &format!("{prefix}/no-such-thing")).await;
+    // Deeper than any route, so no `/{creator_id}/...` pattern can match it.
+    let path = format!("{prefix}/no-such-thing/at/any/depth/of/routes");
+    let (status, content_type, problem) = get(router, &path).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(content_type, "application/problem+json");
     assert_eq!(problem["status"], 404);

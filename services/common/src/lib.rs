@@ -17,6 +17,7 @@ pub mod http;
 pub mod json;
 pub mod ratelimit;
 pub mod redis_pool;
+pub mod scoped;
 pub mod service;
 pub mod state;
 pub mod telemetry;

@@ -1,13 +1,18 @@
 //! Creator Hub service: creator profile and settings, content library, uploads and ingestion jobs.
 //!
 //! Exposes [`router`] over a [`CoreState`]; `main.rs` only hands it to [`coachai_common::service::run`].
+//! Today: the profile and settings (`GET|PATCH /{creator_id}`); the content library, uploads
+//! and ingestion follow (issue 8).
+
+pub mod models;
+pub mod routes;
+pub mod store;
 
 use axum::Router;
 use coachai_common::health::Health;
 use coachai_common::http::{ServiceParts, service_router};
 use coachai_common::service::ServiceConfig;
 use coachai_common::state::CoreState;
-use utoipa_axum::router::OpenApiRouter;
 
 /// Name of the service in health reports, logs and metrics.
 pub const SERVICE: &str = "creator-hub";
@@ -33,7 +38,7 @@ pub fn health(state: &CoreState, config: &Config) -> Health {
 
 /// The complete HTTP surface of the service.
 pub fn router(state: CoreState, config: &Config) -> Router {
-    let api = OpenApiRouter::new().with_state(state.clone());
+    let api = routes::api(state.clone());
     service_router(ServiceParts {
         service: SERVICE,
         prefix: PREFIX,

@@ -1,0 +1,3 @@
+//! The Hub's queries, each taking the tenant transaction so none can run without a tenant.
+
+pub mod profile;

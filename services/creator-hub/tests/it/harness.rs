@@ -1,0 +1,169 @@
+//! A Hub router over the local stack, creators made in their own tenant transaction, and
+//! access tokens signed with a key the router trusts.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use coachai_common::auth::keys::Ed25519Key;
+use coachai_common::auth::{AccessClaims, Authenticator, JwtVerifier, Revocations, Role};
+use coachai_common::cache::{Cache, CacheOptions};
+use coachai_common::state::CoreState;
+use coachai_common::tenancy::{CreatorId, Db, TenantTx};
+use coachai_creator_hub::{Config, DEFAULT_PORT, router};
+use http_body_util::BodyExt;
+use jsonwebtoken::jwk::JwkSet;
+use serde_json::Value;
+use tokio::sync::OnceCell;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+static MIGRATED: OnceCell<()> = OnceCell::const_new();
+
+fn env(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+/// A status and a JSON body (`Null` when empty).
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub content_type: String,
+}
+
+impl Reply {
+    /// Asserts a problem+json answer with `status`.
+    pub fn problem(self, status: u16) -> Self {
+        assert_eq!(self.status.as_u16(), status, "{}", self.body);
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "{}",
+            self.body
+        );
+        self
+    }
+}
+
+/// The Hub with its database, cache and the key its tokens are signed with.
+pub struct Hub {
+    pub router: Router,
+    pub db: Db,
+    key: Ed25519Key,
+    config: Config,
+}
+
+impl Hub {
+    pub async fn new() -> Self {
+        let mut config = Config::with_port(DEFAULT_PORT);
+        config.common.database_url = env("DATABASE_URL", &config.common.database_url);
+        config.common.redis_url = env("REDIS_URL", &config.common.redis_url);
+        MIGRATED
+            .get_or_init(|| async {
+                let owner = env(
+                    "MIGRATION_DATABASE_URL",
+                    "postgres://coachai_owner:coachai_owner@127.0.0.1:54329/coachai",
+                );
+                coachai_common::db::migrate(&owner)
+                    .await
+                    .expect("migrations apply");
+            })
+            .await;
+        let pool = coachai_common::db::connect(&config.common.database_url, 8)
+            .await
+            .expect("the local stack is running (make stack)");
+        let db = Db::new(pool);
+        let key = Ed25519Key::generate("hub-test");
+        let jwks = JwkSet {
+            keys: vec![key.public_jwk()],
+        };
+        let common = &config.common;
+        let verifier = JwtVerifier::fixed(&jwks, &common.jwt_issuer, &common.jwt_audience).unwrap();
+        let revocations = Arc::new(Revocations::new(&common.redis_url));
+        let state = CoreState {
+            db: db.clone(),
+            authenticator: Authenticator::new(Arc::new(verifier), revocations),
+            cache: Arc::new(Cache::new(&common.redis_url, CacheOptions::default())),
+        };
+        Self {
+            router: router(state, &config),
+            db,
+            key,
+            config,
+        }
+    }
+
+    /// A new creator with a random slug.
+    pub async fn creator(&self) -> CreatorId {
+        let creator = CreatorId(Uuid::new_v4());
+        let mut tx = self.db.begin_for(creator).await.unwrap();
+        let slug = format!("hub-{}", &creator.0.simple().to_string()[..12]);
+        sqlx::query("INSERT INTO creators (id, slug, display_name) VALUES ($1, $2, 'Hub Test')")
+            .bind(creator.0)
+            .bind(slug)
+            .execute(tx.conn())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        creator
+    }
+
+    /// An access token of a new user of `creator` with `role`.
+    pub fn token(&self, creator: CreatorId, role: Role) -> String {
+        let now = chrono::Utc::now().timestamp();
+        let claims = AccessClaims {
+            iss: self.config.common.jwt_issuer.clone(),
+            aud: self.config.common.jwt_audience.clone(),
+            sub: Uuid::new_v4(),
+            exp: now + 600,
+            iat: now,
+            nbf: now,
+            jti: Uuid::new_v4().to_string(),
+            creator_id: creator.0,
+            role,
+        };
+        self.key.sign(&claims).unwrap()
+    }
+
+    pub async fn tenant(&self, creator: CreatorId) -> TenantTx {
+        self.db.begin_for(creator).await.unwrap()
+    }
+
+    pub async fn call(&self, method: Method, path: &str, token: &str, body: Option<&str>) -> Reply {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(format!("/api/v1/creators{path}"))
+            .header("authorization", format!("Bearer {token}"));
+        if body.is_some() {
+            request = request.header("content-type", "application/json");
+        }
+        let request = request
+            .body(Body::from(body.unwrap_or("").to_owned()))
+            .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            body,
+            content_type,
+        }
+    }
+
+    pub async fn get(&self, creator: CreatorId, token: &str) -> Reply {
+        self.call(Method::GET, &format!("/{creator}"), token, None)
+            .await
+    }
+
+    pub async fn patch(&self, creator: CreatorId, token: &str, body: &Value) -> Reply {
+        let text = body.to_string();
+        self.call(Method::PATCH, &format!("/{creator}"), token, Some(&text))
+            .await
+    }
+}

@@ -1,0 +1,8 @@
+//! Integration tests of the Creator Hub against the real PostgreSQL and Redis of the local
+//! stack. Each test makes its own creators, so tests run in parallel.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod harness;
+mod profile;
+mod profile_input;
