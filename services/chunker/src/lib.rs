@@ -1,7 +1,8 @@
 //! Structure-aware chunking of a creator's material into the `{index, text, location}` pieces
 //! the AI reads: plain text, markdown (by heading path), pages (by page) and transcripts (by
-//! time span). Pure functions, no I/O: the Creator Hub sniffs an upload's format with [`sniff`],
-//! extracts PDF text into pages itself, and calls the matching chunker (or [`chunk_bytes`]).
+//! time span). Pure functions, no I/O: the Creator Hub sniffs an upload's format with [`sniff`]
+//! and calls the matching chunker, or [`chunk_bytes`] (PDF text comes page by page from
+//! [`pdf::pages`]).
 //!
 //! Every chunker promises: chunks are trimmed and never empty, no chunk is longer than
 //! [`ChunkOptions::max_chars`] characters (the carried overlap included), indexes run `0..n` in
@@ -12,6 +13,7 @@ mod location;
 mod markdown;
 mod options;
 mod pages;
+pub mod pdf;
 mod sniff;
 mod split;
 mod timing;
@@ -35,9 +37,9 @@ pub enum ChunkError {
     /// The transcript is malformed.
     #[error(transparent)]
     Transcript(#[from] TranscriptError),
-    /// PDF bytes must go through a text extractor and [`chunk_pages`].
-    #[error("PDF content must be extracted into pages before chunking")]
-    PdfNeedsPages,
+    /// The PDF has no usable text.
+    #[error(transparent)]
+    Pdf(#[from] pdf::PdfError),
 }
 
 /// Chunks the bytes of a text format (as decided by [`sniff`]); a leading UTF-8 BOM is ignored.
@@ -47,7 +49,7 @@ pub fn chunk_bytes(
     opts: &ChunkOptions,
 ) -> Result<Vec<Chunk>, ChunkError> {
     if format == Format::Pdf {
-        return Err(ChunkError::PdfNeedsPages);
+        return Ok(chunk_pages(&pdf::pages(bytes)?, opts));
     }
     let text = std::str::from_utf8(bytes)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);

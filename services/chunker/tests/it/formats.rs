@@ -182,7 +182,7 @@ fn binary_junk_and_empty_files_have_no_format() {
 }
 
 #[test]
-fn chunk_bytes_routes_each_text_format_and_refuses_raw_pdf() {
+fn chunk_bytes_routes_each_format_and_refuses_a_pdf_it_cannot_read() {
     let opts = ChunkOptions::default();
     let vtt = chunk_bytes(Format::Vtt, VTT.as_bytes(), &opts).expect("vtt");
     assert_eq!(vtt[0].location, span("00:14:05", "00:15:40"));

@@ -6,6 +6,7 @@
 
 mod formats;
 mod malformed;
+mod pdf;
 mod properties;
 
 use coachai_chunker::ChunkOptions;
