@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::text::no_control;
+use super::text::{no_control, not_blank};
 
 /// Largest `body` of a JSON upload, in bytes of UTF-8 (the JSON request itself is capped at the
 /// service's body limit, 1 MiB by default, which leaves room for escaping).
@@ -130,17 +130,21 @@ pub struct Content {
     "body": "# Warm-up\n\n## Hips\n\nCircle them slowly.", "tags": ["mobility"]}))]
 pub struct NewContent {
     /// 1–300 characters, single-line.
-    #[garde(length(chars, min = 1, max = 300), custom(no_control))]
+    #[garde(
+        length(chars, min = 1, max = 300),
+        custom(no_control),
+        custom(not_blank)
+    )]
     pub title: String,
     /// `text` or `markdown`.
     #[garde(skip)]
     pub kind: BodyKind,
     /// The text, at most 512 KiB of UTF-8, not only whitespace.
-    #[garde(length(bytes, min = 1, max = MAX_BODY_BYTES), custom(has_text))]
+    #[garde(length(bytes, min = 1, max = MAX_BODY_BYTES), custom(not_blank))]
     pub body: String,
     /// At most 20 tags of 1–50 characters each.
     #[serde(default)]
-    #[garde(length(max = MAX_TAGS), inner(length(chars, min = 1, max = 50), custom(no_control)))]
+    #[garde(length(max = MAX_TAGS), inner(length(chars, min = 1, max = 50), custom(no_control), custom(not_blank)))]
     pub tags: Vec<String>,
 }
 
@@ -150,23 +154,18 @@ pub struct NewContent {
 #[serde(deny_unknown_fields)]
 pub struct ContentPatch {
     /// 1–300 characters, single-line.
-    #[garde(inner(length(chars, min = 1, max = 300), custom(no_control)))]
+    #[garde(inner(
+        length(chars, min = 1, max = 300),
+        custom(no_control),
+        custom(not_blank)
+    ))]
     pub title: Option<String>,
     /// Replaces the tags: at most 20 of 1–50 characters each.
     #[garde(inner(
         length(max = MAX_TAGS),
-        inner(length(chars, min = 1, max = 50), custom(no_control))
+        inner(length(chars, min = 1, max = 50), custom(no_control), custom(not_blank))
     ))]
     pub tags: Option<Vec<String>>,
-}
-
-/// A body of only whitespace would make no chunk for the AI to read.
-fn has_text(value: &str, _: &()) -> garde::Result {
-    if value.trim().is_empty() {
-        Err(garde::Error::new("must contain some text"))
-    } else {
-        Ok(())
-    }
 }
 
 /// One chunk as a coach sees what the AI will read.

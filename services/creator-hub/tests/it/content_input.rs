@@ -31,6 +31,8 @@ async fn invalid_uploads_are_refused_with_field_errors_and_store_nothing() {
     with_tags["tags"] = json!(many);
     let mut long_tag = upload("Ok", "text", "Some text.");
     long_tag["tags"] = json!(["t".repeat(51)]);
+    let mut blank_tag = upload("Ok", "text", "Some text.");
+    blank_tag["tags"] = json!(["ok", " "]);
     let mut unknown = upload("Ok", "text", "Some text.");
     unknown["owner"] = json!("someone else");
     let cases = [
@@ -38,6 +40,7 @@ async fn invalid_uploads_are_refused_with_field_errors_and_store_nothing() {
         (upload("Ok", "markdown", " \n\t\n "), "body"),
         (upload(&"t".repeat(10_000), "text", "Some text."), "title"),
         (upload("", "text", "Some text."), "title"),
+        (upload("   ", "text", "Some text."), "title"),
         (upload("two\nlines", "text", "Some text."), "title"),
         (upload("bell\u{7}", "text", "Some text."), "title"),
         (
@@ -46,6 +49,7 @@ async fn invalid_uploads_are_refused_with_field_errors_and_store_nothing() {
         ),
         (with_tags, "tags"),
         (long_tag, "tags"),
+        (blank_tag, "tags"),
         (upload("Ok", "pdf", "Some text."), "kind"),
         (upload("Ok", "video", "Some text."), "kind"),
         (unknown, "owner"),
@@ -112,6 +116,7 @@ async fn invalid_changes_are_refused_and_leave_the_item_as_it_was() {
         (json!({"title": ""}), "title"),
         (json!({"title": "x".repeat(301)}), "title"),
         (json!({"title": "tab\there"}), "title"),
+        (json!({"title": " "}), "title"),
         (json!({"tags": many}), "tags"),
         (json!({"body": "new text"}), "body"),
         (json!({"status": "ready"}), "status"),
