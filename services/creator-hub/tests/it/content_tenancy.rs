@@ -78,3 +78,23 @@ async fn every_content_route_answers_404_for_another_creators_content_and_change
         .await;
     assert_eq!(a_list.body["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_content_route_and_its_filters() {
+    let hub = Hub::new().await;
+    let doc = hub.call(Method::GET, "/openapi.json", "", None).await.body;
+    let paths = &doc["paths"];
+    let at = |path: &str| &paths[format!("/api/v1/creators/{{creator_id}}{path}")];
+    for (method, route, _) in ROUTES {
+        let route = route.replace("{id}", "{content_id}");
+        let method = method.as_str().to_lowercase();
+        assert!(at(&route)[&method].is_object(), "{method} {route}: {paths}");
+    }
+    let params = at("/content")["get"]["parameters"].to_string();
+    for name in ["status", "kind", "tag", "q", "cursor", "limit"] {
+        assert!(
+            params.contains(&format!("\"{name}\"")),
+            "{name} in {params}"
+        );
+    }
+}
