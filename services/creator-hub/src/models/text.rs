@@ -9,6 +9,15 @@ pub fn no_control(value: &str, _: &()) -> garde::Result {
     }
 }
 
+/// Something besides whitespace: names and labels are stored trimmed and must stay non-empty.
+pub fn not_blank(value: &str, _: &()) -> garde::Result {
+    if value.trim().is_empty() {
+        Err(garde::Error::new("must not be blank"))
+    } else {
+        Ok(())
+    }
+}
+
 /// `#rrggbb`.
 pub fn color(value: &str, _: &()) -> garde::Result {
     let hex = value.strip_prefix('#').unwrap_or("");
@@ -62,5 +71,7 @@ mod tests {
         assert!(model_name("llama; rm -rf /", &()).is_err());
         assert!(model_name("", &()).is_err());
         assert!(no_control("line\nbreak", &()).is_err());
+        assert!(not_blank(" \u{a0} ", &()).is_err());
+        assert!(not_blank(" a ", &()).is_ok());
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use coachai_common::AppError;
-use coachai_common::audit::{Actor, AuditEntry, Origin};
+use coachai_common::audit::{Actor, AuditEntry};
 use coachai_common::auth::{Principal, Role};
 use coachai_common::error::Problem;
 use coachai_common::json::ApiJson;
@@ -14,6 +14,8 @@ use coachai_common::state::CoreState;
 
 use crate::models::profile::{Profile, ProfilePatch};
 use crate::store::profile;
+
+use super::request_origin;
 
 /// Cache key of the profile (prefixed with the creator by the cache).
 pub const PROFILE_KEY: &str = "profile";
@@ -95,19 +97,4 @@ pub(crate) async fn patch_profile(
         .invalidate(principal.creator_id, PROFILE_KEY)
         .await;
     Ok(ApiJson(changed))
-}
-
-/// What the audit row records of the request (the client address is the gateway's to tell).
-fn request_origin(headers: &HeaderMap) -> Origin {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.chars().take(256).collect())
-    };
-    Origin {
-        ip: None,
-        user_agent: header("user-agent"),
-        request_id: header("x-request-id"),
-    }
 }

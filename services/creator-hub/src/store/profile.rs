@@ -62,7 +62,7 @@ pub async fn load(tx: &mut TenantTx) -> Result<Profile, AppError> {
 }
 
 /// The operator's quotas, each falling back to [`DEFAULT_QUOTAS`].
-fn quotas(stored: &Value) -> Quotas {
+pub fn quotas(stored: &Value) -> Quotas {
     let field =
         |name: &str, default: i64| stored.get(name).and_then(Value::as_i64).unwrap_or(default);
     Quotas {

@@ -166,4 +166,37 @@ impl Hub {
         self.call(Method::PATCH, &format!("/{creator}"), token, Some(&text))
             .await
     }
+
+    /// `POST /{creator}/content` with `body` as JSON.
+    pub async fn upload(&self, creator: CreatorId, token: &str, body: &Value) -> Reply {
+        let text = body.to_string();
+        self.call(
+            Method::POST,
+            &format!("/{creator}/content"),
+            token,
+            Some(&text),
+        )
+        .await
+    }
+
+    /// Sets the operator's quotas of `creator` directly in the database.
+    pub async fn set_quotas(&self, creator: CreatorId, quotas: &Value) {
+        let mut tx = self.tenant(creator).await;
+        sqlx::query("UPDATE creators SET quotas = $1")
+            .bind(quotas)
+            .execute(tx.conn())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    /// One value of `sql` read in `creator`'s tenant.
+    pub async fn count(&self, creator: CreatorId, sql: &str, id: Uuid) -> i64 {
+        let mut tx = self.tenant(creator).await;
+        sqlx::query_scalar(sql)
+            .bind(id)
+            .fetch_one(tx.conn())
+            .await
+            .unwrap()
+    }
 }

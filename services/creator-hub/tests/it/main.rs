@@ -3,6 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod content;
+mod content_input;
+mod content_list;
+mod content_tenancy;
 mod harness;
 mod profile;
 mod profile_input;

@@ -1,0 +1,129 @@
+//! `POST|GET /api/v1/creators/{creator_id}/content`: uploading a JSON body and listing the
+//! library in keyset pages.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use coachai_common::AppError;
+use coachai_common::audit::{Actor, AuditEntry};
+use coachai_common::auth::{Principal, Role};
+use coachai_common::error::Problem;
+use coachai_common::json::ApiJson;
+use coachai_common::scoped::CreatorScoped;
+use coachai_common::state::CoreState;
+
+use super::{PROFILE_KEY, request_origin};
+use crate::models::content::{Content, NewContent};
+use crate::models::cursor::Cursor;
+use crate::models::listing::{ContentPage, DEFAULT_LIMIT, ListParams, MAX_LIMIT, MAX_QUERY_CHARS};
+use crate::store::content;
+use crate::store::library::{self, Filter};
+
+/// The library belongs to the people who run the tenant; clients only chat with what it holds.
+pub(super) fn require_staff(principal: &Principal) -> Result<(), AppError> {
+    match principal.role {
+        Role::Owner | Role::Admin | Role::Coach => Ok(()),
+        Role::Client => Err(AppError::Forbidden(
+            "the content library is for the creator's owner, admins and coaches".into(),
+        )),
+    }
+}
+
+/// Uploads a text or markdown body: it is chunked and queued for embedding in one transaction.
+#[utoipa::path(
+    post, path = "/{creator_id}/content", tag = "content",
+    params(("creator_id" = Uuid, Path, description = "the caller's own creator")),
+    request_body = NewContent,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "stored, chunked and queued (`pending`)", body = Content),
+        (status = 403, description = "a client, or an API key without `content:write`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "not the caller's creator", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "the document quota is used up (limit and use in `detail`)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "the storage quota would be exceeded, or the request is over the body limit", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "invalid fields", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub(crate) async fn create_content(
+    State(state): State<CoreState>,
+    headers: HeaderMap,
+    scoped: CreatorScoped,
+    ApiJson(new): ApiJson<NewContent>,
+) -> Result<(StatusCode, ApiJson<Content>), AppError> {
+    let CreatorScoped { principal, mut tx } = scoped;
+    require_staff(&principal)?;
+    let id = content::create(&mut tx, &new).await?;
+    let created = library::get(&mut tx, id).await?;
+    let origin = request_origin(&headers);
+    AuditEntry::new(Actor::User(principal.user_id), "content.create", &origin)
+        .target("content", id)
+        .record(&mut tx)
+        .await?;
+    tx.commit().await?;
+    state
+        .cache
+        .invalidate(principal.creator_id, PROFILE_KEY)
+        .await;
+    Ok((StatusCode::CREATED, ApiJson(created)))
+}
+
+/// The library, newest first, in pages that stay stable while items are added.
+#[utoipa::path(
+    get, path = "/{creator_id}/content", tag = "content",
+    params(("creator_id" = Uuid, Path, description = "the caller's own creator"), ListParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "one page", body = ContentPage),
+        (status = 400, description = "an unknown filter value, a bad `limit` or a cursor this API did not return", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "a client, or an API key without `content:read`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "not the caller's creator", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub(crate) async fn list_content(
+    scoped: CreatorScoped,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<ApiJson<ContentPage>, AppError> {
+    let CreatorScoped { principal, mut tx } = scoped;
+    require_staff(&principal)?;
+    let Query(params) = params.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(AppError::BadRequest(format!(
+            "`limit` must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    if params
+        .q
+        .as_ref()
+        .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
+    {
+        return Err(AppError::BadRequest(format!(
+            "`q` must be at most {MAX_QUERY_CHARS} characters"
+        )));
+    }
+    let after = params
+        .cursor
+        .as_deref()
+        .map(Cursor::decode)
+        .transpose()
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let filter = Filter {
+        status: params.status.map(|s| s.as_str()),
+        kind: params.kind.map(|k| k.as_str()),
+        tag: params.tag.as_deref(),
+        q: params.q.as_deref(),
+    };
+    let (items, more) = library::page(&mut tx, &filter, after, limit).await?;
+    tx.commit().await?;
+    let next_cursor = match items.last() {
+        Some(last) if more => Some(
+            Cursor {
+                created_at: last.created_at,
+                id: last.id,
+            }
+            .encode(),
+        ),
+        _ => None,
+    };
+    Ok(ApiJson(ContentPage { items, next_cursor }))
+}
