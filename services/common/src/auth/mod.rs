@@ -96,6 +96,17 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// Fails with 403 unless the caller runs the tenant (owner, admin or coach): clients chat,
+    /// they do not see the library or the settings.
+    pub fn require_staff(&self) -> Result<(), AppError> {
+        match self.role {
+            Role::Owner | Role::Admin | Role::Coach => Ok(()),
+            Role::Client => Err(AppError::Forbidden(
+                "this needs the owner, admin or coach role; clients only chat".into(),
+            )),
+        }
+    }
+
     /// Fails with 403 unless the caller manages the tenant.
     pub fn require_manager(&self) -> Result<(), AppError> {
         if self.role.is_manager() {

@@ -5,4 +5,5 @@ pub mod cursor;
 pub mod listing;
 pub mod origin;
 pub mod profile;
+pub mod stats;
 pub mod text;

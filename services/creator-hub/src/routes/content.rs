@@ -6,7 +6,6 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use coachai_common::AppError;
 use coachai_common::audit::{Actor, AuditEntry};
-use coachai_common::auth::{Principal, Role};
 use coachai_common::error::Problem;
 use coachai_common::json::ApiJson;
 use coachai_common::scoped::CreatorScoped;
@@ -18,16 +17,6 @@ use crate::models::cursor::Cursor;
 use crate::models::listing::{ContentPage, DEFAULT_LIMIT, ListParams, MAX_LIMIT, MAX_QUERY_CHARS};
 use crate::store::content;
 use crate::store::library::{self, Filter};
-
-/// The library belongs to the people who run the tenant; clients only chat with what it holds.
-pub(super) fn require_staff(principal: &Principal) -> Result<(), AppError> {
-    match principal.role {
-        Role::Owner | Role::Admin | Role::Coach => Ok(()),
-        Role::Client => Err(AppError::Forbidden(
-            "the content library is for the creator's owner, admins and coaches".into(),
-        )),
-    }
-}
 
 /// Uploads a text or markdown body: it is chunked and queued for embedding in one transaction.
 #[utoipa::path(
@@ -51,7 +40,7 @@ pub(crate) async fn create_content(
     ApiJson(new): ApiJson<NewContent>,
 ) -> Result<(StatusCode, ApiJson<Content>), AppError> {
     let CreatorScoped { principal, mut tx } = scoped;
-    require_staff(&principal)?;
+    principal.require_staff()?;
     let id = content::create(&mut tx, &new).await?;
     let created = library::get(&mut tx, id).await?;
     let origin = request_origin(&headers);
@@ -84,7 +73,7 @@ pub(crate) async fn list_content(
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<ApiJson<ContentPage>, AppError> {
     let CreatorScoped { principal, mut tx } = scoped;
-    require_staff(&principal)?;
+    principal.require_staff()?;
     let Query(params) = params.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {

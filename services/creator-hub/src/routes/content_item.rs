@@ -10,7 +10,6 @@ use coachai_common::json::ApiJson;
 use coachai_common::scoped::CreatorScoped;
 use coachai_common::state::CoreState;
 
-use super::content::require_staff;
 use super::{ContentId, PROFILE_KEY, request_origin};
 use crate::models::content::{ChunkView, Content, ContentPatch};
 use crate::store::library;
@@ -34,7 +33,7 @@ pub(crate) async fn get_content(
     ContentId(id): ContentId,
 ) -> Result<ApiJson<Content>, AppError> {
     let CreatorScoped { principal, mut tx } = scoped;
-    require_staff(&principal)?;
+    principal.require_staff()?;
     let content = library::get(&mut tx, id).await?;
     tx.commit().await?;
     Ok(ApiJson(content))
@@ -59,7 +58,7 @@ pub(crate) async fn get_chunks(
     ContentId(id): ContentId,
 ) -> Result<ApiJson<Vec<ChunkView>>, AppError> {
     let CreatorScoped { principal, mut tx } = scoped;
-    require_staff(&principal)?;
+    principal.require_staff()?;
     let chunks = library::chunks(&mut tx, id).await?;
     tx.commit().await?;
     Ok(ApiJson(chunks))
@@ -88,7 +87,7 @@ pub(crate) async fn patch_content(
     ApiJson(patch): ApiJson<ContentPatch>,
 ) -> Result<ApiJson<Content>, AppError> {
     let CreatorScoped { principal, mut tx } = scoped;
-    require_staff(&principal)?;
+    principal.require_staff()?;
     library::update(&mut tx, id, &patch).await?;
     let changed = library::get(&mut tx, id).await?;
     let origin = request_origin(&headers);
@@ -121,7 +120,7 @@ pub(crate) async fn delete_content(
     ContentId(id): ContentId,
 ) -> Result<StatusCode, AppError> {
     let CreatorScoped { principal, mut tx } = scoped;
-    require_staff(&principal)?;
+    principal.require_staff()?;
     library::delete(&mut tx, id).await?;
     let origin = request_origin(&headers);
     AuditEntry::new(Actor::User(principal.user_id), "content.delete", &origin)

@@ -3,6 +3,7 @@
 mod content;
 mod content_item;
 mod profile;
+mod stats;
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::HeaderMap;
@@ -22,7 +23,8 @@ pub use profile::{PROFILE_KEY, PROFILE_TTL};
 #[derive(OpenApi)]
 #[openapi(tags(
     (name = "profile", description = "The creator's profile, settings, quotas and usage"),
-    (name = "content", description = "The content library the AI coach reads")
+    (name = "content", description = "The content library the AI coach reads"),
+    (name = "stats", description = "Figures of the library and the conversations")
 ))]
 struct ApiDoc;
 
@@ -35,7 +37,8 @@ pub fn api(state: CoreState) -> OpenApiRouter {
             .routes(routes!(profile::get_profile))
             .routes(routes!(content::list_content))
             .routes(routes!(content_item::get_content))
-            .routes(routes!(content_item::get_chunks)),
+            .routes(routes!(content_item::get_chunks))
+            .routes(routes!(stats::get_stats)),
         Scope::ContentRead,
     );
     let write = require_scope(

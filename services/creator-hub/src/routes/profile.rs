@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use coachai_common::AppError;
 use coachai_common::audit::{Actor, AuditEntry};
-use coachai_common::auth::{Principal, Role};
 use coachai_common::error::Problem;
 use coachai_common::json::ApiJson;
 use coachai_common::scoped::{CreatorScoped, ScopedPrincipal};
@@ -21,16 +20,6 @@ use super::request_origin;
 pub const PROFILE_KEY: &str = "profile";
 /// How long a cached profile (and its usage figures) is served.
 pub const PROFILE_TTL: Duration = Duration::from_secs(60);
-
-/// The people who run the tenant read its settings; clients do not.
-fn require_staff(principal: &Principal) -> Result<(), AppError> {
-    match principal.role {
-        Role::Owner | Role::Admin | Role::Coach => Ok(()),
-        Role::Client => Err(AppError::Forbidden(
-            "the creator's settings are for its owner, admins and coaches".into(),
-        )),
-    }
-}
 
 /// The creator's profile, settings, quotas and usage (owner, admin, coach).
 #[utoipa::path(
@@ -48,7 +37,7 @@ pub(crate) async fn get_profile(
     State(state): State<CoreState>,
     ScopedPrincipal(principal): ScopedPrincipal,
 ) -> Result<ApiJson<Profile>, AppError> {
-    require_staff(&principal)?;
+    principal.require_staff()?;
     let creator = principal.creator_id;
     let db = state.db.clone();
     let loaded = state

@@ -4,3 +4,4 @@ pub mod content;
 pub mod library;
 pub mod profile;
 pub mod quota;
+pub mod stats;

@@ -1,5 +1,5 @@
-//! One table of every content route, called with creator A's token on creator B's content:
-//! each answers 404 with no data, and B's content is unchanged.
+//! One table of every route that names a creator (profile, stats, content), called with creator
+//! A's token on creator B: each answers 404 with no data, and B is unchanged.
 
 use axum::http::Method;
 use coachai_common::auth::Role;
@@ -7,8 +7,11 @@ use serde_json::json;
 
 use crate::harness::Hub;
 
-/// Every content route: method, path after `/{creator}`, and a body when it takes one.
-const ROUTES: [(Method, &str, Option<&str>); 6] = [
+/// Every creator route: method, path after `/{creator}`, and a body when it takes one.
+const ROUTES: [(Method, &str, Option<&str>); 9] = [
+    (Method::GET, "", None),
+    (Method::PATCH, "", Some(r#"{"bio": "Taken over"}"#)),
+    (Method::GET, "/stats", None),
     (Method::GET, "/content", None),
     (Method::GET, "/content/{id}", None),
     (Method::GET, "/content/{id}/chunks", None),

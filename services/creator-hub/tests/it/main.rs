@@ -10,3 +10,4 @@ mod content_tenancy;
 mod harness;
 mod profile;
 mod profile_input;
+mod stats;
