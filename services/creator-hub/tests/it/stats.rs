@@ -2,7 +2,7 @@
 
 use axum::http::Method;
 use coachai_common::auth::Role;
-use coachai_common::tenancy::CreatorId;
+use coachai_common::tenancy::{CreatorId, TenantTx};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -11,7 +11,12 @@ use crate::harness::Hub;
 /// Content in every status, three chunks, and conversations and messages now and 60 days ago.
 async fn seed(hub: &Hub, creator: CreatorId) {
     let mut tx = hub.tenant(creator).await;
-    let c = creator.0;
+    seed_library(&mut tx, creator.0).await;
+    seed_conversations(&mut tx, creator.0).await;
+    tx.commit().await.unwrap();
+}
+
+async fn seed_library(tx: &mut TenantTx, c: Uuid) {
     let mut content = Vec::new();
     for (status, size) in [
         ("ready", 100),
@@ -36,6 +41,9 @@ async fn seed(hub: &Hub, creator: CreatorId) {
             .bind(c).bind(content[0]).bind(index)
             .execute(tx.conn()).await.unwrap();
     }
+}
+
+async fn seed_conversations(tx: &mut TenantTx, c: Uuid) {
     let user: Uuid = sqlx::query_scalar(
         "INSERT INTO users (creator_id, email, role) VALUES ($1, 'client@example.org', 'client') RETURNING id",
     )
@@ -67,7 +75,6 @@ async fn seed(hub: &Hub, creator: CreatorId) {
             .unwrap();
         }
     }
-    tx.commit().await.unwrap();
 }
 
 async fn stats(hub: &Hub, creator: CreatorId, role: Role, query: &str) -> crate::harness::Reply {
