@@ -1,7 +1,7 @@
 //! The Auth service's state: the shared core plus keys, passwords, limits and provisioning.
 //!
 //! The service verifies its own tokens with a fixed key set (no HTTP round trip to itself) and
-//! resolves API keys through [`crate::api_keys::ApiKeyStore`].
+//! resolves API keys through the shared [`coachai_common::auth::api_keys::ApiKeyStore`].
 
 use std::path::Path;
 use std::sync::Arc;
@@ -17,11 +17,11 @@ use coachai_common::{AppError, db};
 use coachai_provisioning::Provisioner;
 use ipnet::IpNet;
 
-use crate::api_keys::ApiKeyStore;
 use crate::config::Config;
 use crate::keys::{self, KeyDirectory, KeyRing, LiveKeys};
 use crate::password::Passwords;
 use crate::tokens::TokenIssuer;
+use coachai_common::auth::api_keys::ApiKeyStore;
 
 /// Settings handlers read on every request.
 #[derive(Debug, Clone)]

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 
+use crate::auth::api_keys::ApiKeyStore;
 use crate::auth::{Authenticator, JwtVerifier, Revocations};
 use crate::cache::{Cache, CacheOptions};
 use crate::config::CommonConfig;
@@ -32,12 +33,15 @@ impl CoreState {
             &config.jwt_issuer,
             &config.jwt_audience,
         );
+        let db = Db::new(pool);
+        let authenticator = Authenticator::new(
+            Arc::new(verifier),
+            Arc::new(Revocations::new(&config.redis_url)),
+        )
+        .with_api_keys(Arc::new(ApiKeyStore::new(db.clone())));
         Ok(Self {
-            db: Db::new(pool),
-            authenticator: Authenticator::new(
-                Arc::new(verifier),
-                Arc::new(Revocations::new(&config.redis_url)),
-            ),
+            db,
+            authenticator,
             cache: Arc::new(Cache::new(&config.redis_url, CacheOptions::default())),
         })
     }

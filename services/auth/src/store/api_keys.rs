@@ -1,11 +1,9 @@
 //! API keys of the current tenant.
 
-use coachai_common::auth::Role;
 use coachai_common::{AppError, TenantTx};
 use uuid::Uuid;
 
 use crate::models::api_keys::{ApiKeyCreated, ApiKeyView};
-use crate::models::users::parse_role;
 
 /// A key to store: the public prefix and the hash of the whole key.
 #[derive(Debug, Clone)]
@@ -75,52 +73,4 @@ pub async fn revoke(tx: &mut TenantTx, id: Uuid) -> Result<bool, AppError> {
             .execute(tx.conn())
             .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// What authenticating with a key needs.
-#[derive(Debug, Clone)]
-pub struct KeyRecord {
-    /// SHA-256 of the full key.
-    pub hash: Vec<u8>,
-    /// Scopes.
-    pub scopes: Vec<String>,
-    /// The user the key acts for.
-    pub user_id: Uuid,
-    /// That user's role.
-    pub role: Role,
-}
-
-type KeyRow = (Vec<u8>, Vec<String>, Uuid, String);
-
-/// The live key `id` whose creating user is still active.
-pub async fn live(tx: &mut TenantTx, id: Uuid) -> Result<Option<KeyRecord>, AppError> {
-    let row: Option<KeyRow> = sqlx::query_as(
-        "SELECT k.key_hash, k.scopes, k.created_by, u.role
-           FROM api_keys k JOIN users u ON u.creator_id = k.creator_id AND u.id = k.created_by
-          WHERE k.id = $1 AND k.revoked_at IS NULL
-            AND (k.expires_at IS NULL OR k.expires_at > now()) AND u.status = 'active'",
-    )
-    .bind(id)
-    .fetch_optional(tx.conn())
-    .await?;
-    Ok(row.and_then(|(hash, scopes, user_id, role)| {
-        Some(KeyRecord {
-            hash,
-            scopes,
-            user_id,
-            role: parse_role(&role)?,
-        })
-    }))
-}
-
-/// Records use, at most once a minute per key so hot keys do not write on every request.
-pub async fn touch(tx: &mut TenantTx, id: Uuid) -> Result<(), AppError> {
-    sqlx::query(
-        "UPDATE api_keys SET last_used_at = now()
-          WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
-    )
-    .bind(id)
-    .execute(tx.conn())
-    .await?;
-    Ok(())
 }

@@ -30,15 +30,6 @@ pub async fn refresh_token(db: &Db, hash: &[u8]) -> Result<Ids, AppError> {
     Ok(ids(row))
 }
 
-/// The live API key with this prefix.
-pub async fn api_key(db: &Db, prefix: &str) -> Result<Ids, AppError> {
-    let row = sqlx::query_as("SELECT creator_id, key_id FROM app_api_key_lookup($1)")
-        .bind(prefix)
-        .fetch_optional(db.preauth())
-        .await?;
-    Ok(ids(row))
-}
-
 /// The pending invitation with this token hash.
 pub async fn invitation(db: &Db, hash: &[u8]) -> Result<Ids, AppError> {
     let row = sqlx::query_as("SELECT creator_id, invitation_id FROM app_invitation_lookup($1)")

@@ -5,6 +5,7 @@
 //! only ever sees a `Principal` whose creator id came from a verified credential, that passed
 //! the route's API key scope ([`scope`]) and that is not revoked ([`revocation`]).
 
+pub mod api_keys;
 pub mod eddsa;
 mod jwks;
 pub mod jwt;
@@ -55,6 +56,13 @@ impl Role {
             Self::Coach => "coach",
             Self::Client => "client",
         }
+    }
+
+    /// The role named `name` as stored in the database, if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Owner, Self::Admin, Self::Coach, Self::Client]
+            .into_iter()
+            .find(|role| role.as_str() == name)
     }
 
     /// Whether this role manages the tenant (owner or admin).

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
+use coachai_common::auth::api_keys::ApiKeyStore;
 use coachai_common::auth::keys::Ed25519Key;
 use coachai_common::auth::{AccessClaims, Authenticator, JwtVerifier, Revocations, Role};
 use coachai_common::cache::{Cache, CacheOptions};
@@ -82,7 +83,8 @@ impl Hub {
         let revocations = Arc::new(Revocations::new(&common.redis_url));
         let state = CoreState {
             db: db.clone(),
-            authenticator: Authenticator::new(Arc::new(verifier), revocations),
+            authenticator: Authenticator::new(Arc::new(verifier), revocations)
+                .with_api_keys(Arc::new(ApiKeyStore::new(db.clone()))),
             cache: Arc::new(Cache::new(&common.redis_url, CacheOptions::default())),
         };
         Self {

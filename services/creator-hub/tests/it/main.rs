@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod api_keys;
 mod content;
 mod content_input;
 mod content_list;
