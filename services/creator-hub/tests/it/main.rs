@@ -11,3 +11,5 @@ mod harness;
 mod profile;
 mod profile_input;
 mod stats;
+mod upload;
+mod upload_input;

@@ -2,7 +2,7 @@
 
 use axum::http::Method;
 use coachai_common::auth::Role;
-use coachai_common::tenancy::CreatorId;
+use coachai_common::tenancy::{CreatorId, TenantTx};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -36,6 +36,12 @@ async fn seed(hub: &Hub, creator: CreatorId) {
             .bind(c).bind(content[0]).bind(index)
             .execute(tx.conn()).await.unwrap();
     }
+    seed_conversations(&mut tx, c).await;
+    tx.commit().await.unwrap();
+}
+
+/// A client with a conversation of three messages now and one of one message 60 days ago.
+async fn seed_conversations(tx: &mut TenantTx, c: Uuid) {
     let user: Uuid = sqlx::query_scalar(
         "INSERT INTO users (creator_id, email, role) VALUES ($1, 'client@example.org', 'client') RETURNING id",
     )
@@ -67,7 +73,6 @@ async fn seed(hub: &Hub, creator: CreatorId) {
             .unwrap();
         }
     }
-    tx.commit().await.unwrap();
 }
 
 async fn stats(hub: &Hub, creator: CreatorId, role: Role, query: &str) -> crate::harness::Reply {
