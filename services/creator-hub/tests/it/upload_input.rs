@@ -272,3 +272,16 @@ async fn uploads_count_against_the_quotas_and_json_keeps_its_own_body_limit() {
         .problem(403);
     assert_eq!(stored(&hub, other).await, 0);
 }
+
+#[tokio::test]
+async fn a_file_sent_to_another_creators_library_is_404_and_stores_nothing() {
+    let hub = Hub::new().await;
+    let a = hub.creator().await;
+    let b = hub.creator().await;
+    let a_owner = hub.token(a, Role::Owner);
+    hub.upload_file(b, &a_owner, "planted.md", b"# Planted\n\nText.")
+        .await
+        .problem(404);
+    assert_eq!(stored(&hub, a).await, 0);
+    assert_eq!(stored(&hub, b).await, 0);
+}
