@@ -63,8 +63,8 @@ struct Form {
     tags: Vec<String>,
 }
 
-/// Reads the form of `request` and makes the item it describes: the file sniffed and chunked,
-/// the title and tags checked like a JSON upload's.
+/// Reads the form of `request` and makes the item it describes: the title and tags checked like
+/// a JSON upload's, then the file sniffed and chunked.
 pub(super) async fn read(request: Request) -> Result<(NewItem, Ingest), AppError> {
     let capacity = request
         .headers()
@@ -83,7 +83,6 @@ pub(super) async fn read(request: Request) -> Result<(NewItem, Ingest), AppError
     let file = form
         .file
         .ok_or_else(|| invalid("file", "a `file` part is required"))?;
-    let inspected = inspect(&file)?;
     let title = form
         .title
         .or_else(|| form.filename.as_deref().map(title_from_filename))
@@ -93,10 +92,17 @@ pub(super) async fn read(request: Request) -> Result<(NewItem, Ingest), AppError
         tags: form.tags,
     };
     meta.validate()?;
-    let mut item = NewItem::of(&file, meta.title, inspected.kind, inspected.mime_type);
-    item.tags = meta.tags;
-    item.source_filename = form.filename;
-    Ok((item, inspected.ingest))
+    let source_filename = form.filename;
+    // Parsing a PDF or chunking megabytes of text is CPU work: keep it off the async workers.
+    tokio::task::spawn_blocking(move || {
+        let inspected = inspect(&file)?;
+        let mut item = NewItem::of(&file, meta.title, inspected.kind, inspected.mime_type);
+        item.tags = meta.tags;
+        item.source_filename = source_filename;
+        Ok((item, inspected.ingest))
+    })
+    .await
+    .map_err(AppError::internal)?
 }
 
 /// Files one part into `form`; unknown or repeated parts are refused.
