@@ -132,14 +132,20 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, UploadError> {
 }
 
 /// The client's file name made safe to store and show: the last path component (after `/` or
-/// `\`), control characters removed, trimmed, at most 255 characters; `None` when nothing (or
-/// only `.` / `..`) is left.
+/// `\`), control characters and bidirectional overrides removed, trimmed, at most 255
+/// characters; `None` when nothing (or only `.` / `..`) is left.
 pub fn sanitize_filename(raw: &str) -> Option<String> {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let clean: String = last.chars().filter(|c| !c.is_control()).collect();
+    let clean: String = last.chars().filter(|&c| !hidden(c)).collect();
     let clean: String = clean.trim().chars().take(MAX_FILENAME_CHARS).collect();
     let clean = clean.trim_end();
     (!clean.is_empty() && clean != "." && clean != "..").then(|| clean.to_owned())
+}
+
+/// Control characters, and the bidirectional overrides that make `evil\u{202e}fdp.exe` show as
+/// `evilexe.pdf`.
+fn hidden(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The default title of a file: its (sanitised) name without the last extension.
@@ -174,6 +180,7 @@ mod tests {
         assert_eq!(clean("dir/"), None);
         assert_eq!(clean("../.."), None);
         assert_eq!(clean(" \u{7} "), None);
+        assert_eq!(clean("evil\u{202e}fdp.exe").as_deref(), Some("evilfdp.exe"));
         assert_eq!(clean(&"n".repeat(300)).map(|n| n.len()), Some(255));
     }
 
