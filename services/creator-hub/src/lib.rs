@@ -1,9 +1,9 @@
 //! Creator Hub service: creator profile and settings, content library, uploads and ingestion jobs.
 //!
 //! Exposes [`router`] over a [`CoreState`]; `main.rs` only hands it to [`coachai_common::service::run`].
-//! Today: the profile and settings (`GET|PATCH /{creator_id}`) and the JSON content library
-//! (`/{creator_id}/content...`: upload, list, read, chunks, change, delete); multipart uploads,
-//! new versions and statistics follow (issue 8).
+//! Today: the profile and settings (`GET|PATCH /{creator_id}`), the content library
+//! (`/{creator_id}/content...`: JSON and multipart file uploads, list, read, chunks, change,
+//! delete) and statistics; new versions follow (issue 8).
 
 pub mod models;
 pub mod routes;

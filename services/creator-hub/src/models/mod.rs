@@ -7,3 +7,4 @@ pub mod origin;
 pub mod profile;
 pub mod stats;
 pub mod text;
+pub mod upload;

@@ -1,49 +1,69 @@
-//! `POST|GET /api/v1/creators/{creator_id}/content`: uploading a JSON body and listing the
-//! library in keyset pages.
+//! `POST|GET /api/v1/creators/{creator_id}/content`: uploading a JSON body or a file and listing
+//! the library in keyset pages.
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequest, Query, Request, State};
+use axum::http::StatusCode;
 use coachai_common::AppError;
 use coachai_common::audit::{Actor, AuditEntry};
 use coachai_common::error::Problem;
 use coachai_common::json::ApiJson;
-use coachai_common::scoped::CreatorScoped;
+use coachai_common::scoped::{CreatorScoped, ScopedPrincipal};
 use coachai_common::state::CoreState;
 
-use super::{PROFILE_KEY, request_origin};
+use super::{PROFILE_KEY, request_origin, upload};
 use crate::models::content::{Content, NewContent};
 use crate::models::cursor::Cursor;
 use crate::models::listing::{ContentPage, DEFAULT_LIMIT, ListParams, MAX_LIMIT, MAX_QUERY_CHARS};
+use crate::models::upload::UploadForm;
 use crate::store::content;
 use crate::store::library::{self, Filter};
 
-/// Uploads a text or markdown body: it is chunked and queued for embedding in one transaction.
+/// Uploads a text or markdown body as JSON, or a file as `multipart/form-data` (`file`, optional
+/// `title` and `tags`): it is chunked and queued for embedding in one transaction.
 #[utoipa::path(
     post, path = "/{creator_id}/content", tag = "content",
     params(("creator_id" = Uuid, Path, description = "the caller's own creator")),
-    request_body = NewContent,
+    request_body(content(
+        (NewContent = "application/json"),
+        (UploadForm = "multipart/form-data")
+    )),
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "stored, chunked and queued (`pending`)", body = Content),
+        (status = 201, description = "stored, chunked and queued (`pending`); a PDF without a text layer is stored `failed` with the reason", body = Content),
+        (status = 400, description = "a malformed JSON body or multipart form", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "a client, or an API key without `content:write`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "not the caller's creator", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "the document quota is used up (limit and use in `detail`)", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "the storage quota would be exceeded, or the request is over the body limit", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "invalid fields", body = Problem, content_type = "application/problem+json")
+        (status = 413, description = "the storage quota would be exceeded, the file is over 10 MiB, or the request is over the body limit", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "neither JSON nor a multipart form, or a file that is not a PDF, a transcript or UTF-8 text", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "invalid fields, an empty file, a malformed transcript (the line is named) or an unreadable PDF", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub(crate) async fn create_content(
     State(state): State<CoreState>,
-    headers: HeaderMap,
-    scoped: CreatorScoped,
-    ApiJson(new): ApiJson<NewContent>,
+    ScopedPrincipal(principal): ScopedPrincipal,
+    request: Request,
 ) -> Result<(StatusCode, ApiJson<Content>), AppError> {
-    let CreatorScoped { principal, mut tx } = scoped;
     principal.require_staff()?;
-    let id = content::create(&mut tx, &new).await?;
+    let origin = request_origin(request.headers());
+    // The body is read before the transaction opens: a slow upload holds no connection.
+    let (item, ingest) = if upload::is_multipart(request.headers()) {
+        upload::read(request).await?
+    } else {
+        let ApiJson(new) = ApiJson::<NewContent>::from_request(request, &state)
+            .await
+            .map_err(|e| match e {
+                AppError::UnsupportedMediaType(_) => AppError::UnsupportedMediaType(
+                    "expected `Content-Type: application/json` or `multipart/form-data`".into(),
+                ),
+                other => other,
+            })?;
+        content::from_json(&new)?
+    };
+    let mut tx = state.db.begin_for(principal.creator_id).await?;
+    let id = content::create(&mut tx, &item, &ingest).await?;
     let created = library::get(&mut tx, id).await?;
-    let origin = request_origin(&headers);
     AuditEntry::new(Actor::User(principal.user_id), "content.create", &origin)
         .target("content", id)
         .record(&mut tx)

@@ -4,6 +4,7 @@ mod content;
 mod content_item;
 mod profile;
 mod stats;
+mod upload;
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::HeaderMap;
@@ -43,7 +44,11 @@ pub fn api(state: CoreState) -> OpenApiRouter {
     );
     let write = require_scope(
         OpenApiRouter::new()
-            .routes(routes!(content::create_content))
+            .merge(
+                OpenApiRouter::new()
+                    .routes(routes!(content::create_content))
+                    .route_layer(axum::middleware::from_fn(upload::upload_limit)),
+            )
             .routes(routes!(
                 content_item::patch_content,
                 content_item::delete_content

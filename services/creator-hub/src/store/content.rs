@@ -1,5 +1,6 @@
-//! Creating a content item: quotas, the row, its chunks and its embed job in the caller's one
-//! tenant transaction, so there is never content without its chunks or its job.
+//! Creating a content item, from JSON or a file alike: quotas, the row, its chunks and its embed
+//! job in the caller's one tenant transaction, so there is never content without its chunks or
+//! its job (an item whose source cannot be read is stored `failed` with neither).
 
 use chrono::{DateTime, Utc};
 use coachai_chunker::{Chunk, ChunkOptions, chunk_markdown, chunk_text};
@@ -69,49 +70,105 @@ impl Row {
     }
 }
 
-/// The chunks the AI will read of `new`'s body.
-fn chunks(new: &NewContent) -> Vec<Chunk> {
-    let options = ChunkOptions::default();
-    match new.kind {
-        BodyKind::Text => chunk_text(&new.body, &options),
-        BodyKind::Markdown => chunk_markdown(&new.body, &options),
+/// What becomes of a new item's source: its chunks, queued for embedding, or the reason it
+/// cannot be read (stored `failed`, without chunks or job).
+#[derive(Debug)]
+pub enum Ingest {
+    /// The chunks the AI will read, in source order.
+    Chunks(Vec<Chunk>),
+    /// Why the source yields nothing to read.
+    Failed(String),
+}
+
+/// A new item's metadata, whatever it was uploaded as.
+#[derive(Debug)]
+pub struct NewItem {
+    /// Shown in the library (stored trimmed).
+    pub title: String,
+    /// What it was made from.
+    pub kind: ContentKind,
+    /// The MIME type of its source.
+    pub mime_type: &'static str,
+    /// Size of the source in bytes.
+    pub size_bytes: i64,
+    /// SHA-256 of the source.
+    pub sha256: Vec<u8>,
+    /// Labels, stored trimmed and once each.
+    pub tags: Vec<String>,
+    /// The uploaded file's sanitised name.
+    pub source_filename: Option<String>,
+}
+
+impl NewItem {
+    /// The metadata of `source`, sized and hashed.
+    pub fn of(source: &[u8], title: String, kind: ContentKind, mime_type: &'static str) -> Self {
+        Self {
+            title,
+            kind,
+            mime_type,
+            size_bytes: i64::try_from(source.len()).unwrap_or(i64::MAX),
+            sha256: Sha256::digest(source).to_vec(),
+            tags: Vec::new(),
+            source_filename: None,
+        }
     }
 }
 
-/// Stores `new` as a pending item with its chunks and an embed job, after checking the quotas
-/// under the creator row's lock; returns the new id.
-pub async fn create(tx: &mut TenantTx, new: &NewContent) -> Result<Uuid, AppError> {
-    let pieces = chunks(new);
+/// A JSON upload as an item and its chunks; a body without text is a 422 on `body`.
+pub fn from_json(new: &NewContent) -> Result<(NewItem, Ingest), AppError> {
+    let options = ChunkOptions::default();
+    let (kind, mime_type, pieces) = match new.kind {
+        BodyKind::Text => (
+            ContentKind::Text,
+            "text/plain",
+            chunk_text(&new.body, &options),
+        ),
+        BodyKind::Markdown => (
+            ContentKind::Markdown,
+            "text/markdown",
+            chunk_markdown(&new.body, &options),
+        ),
+    };
     if pieces.is_empty() {
         return Err(AppError::Validation(vec![FieldError {
             field: "body".into(),
             message: "must contain some text".into(),
         }]));
     }
-    let size = i64::try_from(new.body.len()).map_err(AppError::internal)?;
-    quota::reserve(tx, size).await?;
-    let kind = match new.kind {
-        BodyKind::Text => ContentKind::Text,
-        BodyKind::Markdown => ContentKind::Markdown,
+    let mut item = NewItem::of(new.body.as_bytes(), new.title.clone(), kind, mime_type);
+    item.tags.clone_from(&new.tags);
+    Ok((item, Ingest::Chunks(pieces)))
+}
+
+/// Stores `item` after checking the quotas under the creator row's lock: with its chunks and an
+/// embed job (`pending`), or `failed` with the reason and neither; returns the new id.
+pub async fn create(tx: &mut TenantTx, item: &NewItem, ingest: &Ingest) -> Result<Uuid, AppError> {
+    quota::reserve(tx, item.size_bytes).await?;
+    let (status, reason) = match ingest {
+        Ingest::Chunks(_) => (ContentStatus::Pending, None),
+        Ingest::Failed(reason) => (ContentStatus::Failed, Some(reason.as_str())),
     };
     let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO content_items (creator_id, title, kind, mime_type, size_bytes, sha256, tags)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO content_items (creator_id, title, kind, mime_type, size_bytes, sha256, tags,
+                                    source_filename, status, failure_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(tx.creator().0)
-    .bind(new.title.trim())
-    .bind(kind.as_str())
-    .bind(match new.kind {
-        BodyKind::Text => "text/plain",
-        BodyKind::Markdown => "text/markdown",
-    })
-    .bind(size)
-    .bind(Sha256::digest(new.body.as_bytes()).to_vec())
-    .bind(distinct(&new.tags))
+    .bind(item.title.trim())
+    .bind(item.kind.as_str())
+    .bind(item.mime_type)
+    .bind(item.size_bytes)
+    .bind(&item.sha256)
+    .bind(distinct(&item.tags))
+    .bind(item.source_filename.as_deref())
+    .bind(status.as_str())
+    .bind(reason)
     .fetch_one(tx.conn())
     .await?;
-    insert_chunks(tx, id, &pieces).await?;
-    enqueue(tx, id, JobKind::Embed).await?;
+    if let Ingest::Chunks(pieces) = ingest {
+        insert_chunks(tx, id, pieces).await?;
+        enqueue(tx, id, JobKind::Embed).await?;
+    }
     Ok(id)
 }
 

@@ -93,6 +93,10 @@ async fn the_openapi_document_describes_every_content_route_and_its_filters() {
         let method = method.as_str().to_lowercase();
         assert!(at(&route)[&method].is_object(), "{method} {route}: {paths}");
     }
+    let forms = &at("/content")["post"]["requestBody"]["content"];
+    for media in ["application/json", "multipart/form-data"] {
+        assert!(forms[media]["schema"].is_object(), "{media} in {forms}");
+    }
     let params = at("/content")["get"]["parameters"].to_string();
     for name in ["status", "kind", "tag", "q", "cursor", "limit"] {
         assert!(

@@ -26,6 +26,56 @@ fn env(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }
 
+/// The boundary of the forms [`multipart`] builds.
+pub const BOUNDARY: &str = "coachai-test-7f3a9c";
+/// The `Content-Type` of the forms [`multipart`] builds.
+pub const MULTIPART: &str = "multipart/form-data; boundary=coachai-test-7f3a9c";
+
+/// One part of a multipart form.
+pub struct Part<'a> {
+    pub name: &'a str,
+    pub filename: Option<&'a str>,
+    pub bytes: &'a [u8],
+}
+
+impl<'a> Part<'a> {
+    /// The `file` part, named `filename`.
+    pub fn file(filename: &'a str, bytes: &'a [u8]) -> Self {
+        Self {
+            name: "file",
+            filename: Some(filename),
+            bytes,
+        }
+    }
+
+    /// A text part.
+    pub fn text(name: &'a str, value: &'a str) -> Self {
+        Self {
+            name,
+            filename: None,
+            bytes: value.as_bytes(),
+        }
+    }
+}
+
+/// A `multipart/form-data` body of `parts`, delimited by [`BOUNDARY`].
+pub fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        let mut disposition = format!("Content-Disposition: form-data; name=\"{}\"", part.name);
+        if let Some(filename) = part.filename {
+            disposition.push_str(&format!("; filename=\"{filename}\""));
+        }
+        body.extend_from_slice(disposition.as_bytes());
+        body.extend_from_slice(b"\r\nContent-Type: application/octet-stream\r\n\r\n");
+        body.extend_from_slice(part.bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
 /// A status and a JSON body (`Null` when empty).
 pub struct Reply {
     pub status: StatusCode,
@@ -142,6 +192,11 @@ impl Hub {
         let request = request
             .body(Body::from(body.unwrap_or("").to_owned()))
             .unwrap();
+        self.send(request).await
+    }
+
+    /// Sends `request` to the router and reads the answer.
+    pub async fn send(&self, request: Request<Body>) -> Reply {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let content_type = response
@@ -156,6 +211,30 @@ impl Hub {
             body,
             content_type,
         }
+    }
+
+    /// `POST /{creator}/content` as `multipart/form-data` of `parts`, with its `Content-Length`.
+    pub async fn upload_form(&self, creator: CreatorId, token: &str, parts: &[Part<'_>]) -> Reply {
+        let body = multipart(parts);
+        let request = Request::post(format!("/api/v1/creators/{creator}/content"))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", MULTIPART)
+            .header("content-length", body.len())
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// Uploads one file named `name` with no other part.
+    pub async fn upload_file(
+        &self,
+        creator: CreatorId,
+        token: &str,
+        name: &str,
+        bytes: &[u8],
+    ) -> Reply {
+        self.upload_form(creator, token, &[Part::file(name, bytes)])
+            .await
     }
 
     pub async fn get(&self, creator: CreatorId, token: &str) -> Reply {

@@ -12,3 +12,5 @@ mod harness;
 mod profile;
 mod profile_input;
 mod stats;
+mod upload;
+mod upload_input;
