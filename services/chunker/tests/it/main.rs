@@ -7,6 +7,8 @@
 mod formats;
 mod malformed;
 mod pdf;
+#[path = "../../../../tests/shared/pdf_fixture.rs"]
+mod pdf_fixture;
 mod properties;
 
 use coachai_chunker::ChunkOptions;

@@ -9,6 +9,8 @@ mod content_input;
 mod content_list;
 mod content_tenancy;
 mod harness;
+#[path = "../../../../tests/shared/pdf_fixture.rs"]
+mod pdf_fixture;
 mod profile;
 mod profile_input;
 mod stats;

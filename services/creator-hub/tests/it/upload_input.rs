@@ -14,7 +14,7 @@ use futures::StreamExt;
 use serde_json::json;
 
 use crate::harness::{BOUNDARY, Hub, MULTIPART, Part};
-use crate::upload::pdf;
+use crate::pdf_fixture::pdf;
 
 async fn stored(hub: &Hub, creator: CreatorId) -> i64 {
     let mut tx = hub.tenant(creator).await;
