@@ -47,8 +47,10 @@ mod backoff;
 mod error;
 mod job;
 mod queue;
+mod version;
 
 pub use backoff::{RetryPolicy, backoff};
 pub use error::QueueError;
 pub use job::{Claim, JobId, JobKind};
 pub use queue::{FailOutcome, LEASES_EXHAUSTED, claim, complete, enqueue, fail, heartbeat};
+pub use version::{SUPERSEDED, enqueue_version};

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::backoff::RetryPolicy;
 use crate::error::QueueError;
 use crate::job::{Claim, JobId, JobKind};
+use crate::version::finish_embed;
 
 /// What [`fail`] decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,26 +132,27 @@ pub async fn heartbeat(db: &Db, claim: &Claim, lease: Duration) -> Result<(), Qu
 }
 
 /// Records the job as `succeeded`, exactly once: only while `claim` holds its lease. Completing
-/// an `embed` job makes its content `ready`. Runs in the caller's transaction of the claim's
+/// an `embed` job makes its content `ready`, swapping in the version the job ingested when that
+/// version is pending (see [`crate::enqueue_version`]). Runs in the caller's transaction of the claim's
 /// creator, so the work's own writes commit with the completion.
 pub async fn complete(tx: &mut TenantTx, claim: &Claim) -> Result<(), QueueError> {
     check_tenant(tx, claim)?;
-    let finished = sqlx::query(
+    let finished: Option<Option<i32>> = sqlx::query_scalar(
         "UPDATE ingestion_jobs
             SET status = 'succeeded', locked_until = NULL, lease_token = NULL, last_error = NULL,
                 updated_at = now()
-          WHERE id = $1 AND lease_token = $2 AND status = 'running'",
+          WHERE id = $1 AND lease_token = $2 AND status = 'running'
+      RETURNING content_version",
     )
     .bind(claim.job_id.0)
     .bind(claim.lease_token)
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
-    if finished == 0 {
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(version) = finished else {
         return Err(QueueError::LeaseLost { job: claim.job_id });
-    }
+    };
     if claim.kind == JobKind::Embed {
-        set_content_status(tx, claim.content_id, "ready", None).await?;
+        finish_embed(tx, claim.content_id, version).await?;
     }
     Ok(())
 }
