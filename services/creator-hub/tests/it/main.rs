@@ -14,3 +14,4 @@ mod profile_input;
 mod stats;
 mod upload;
 mod upload_input;
+mod versions;
