@@ -113,3 +113,52 @@ async fn set_ready(
     .await?;
     Ok(())
 }
+
+/// What giving up on an embed job does to its content: the item's first body is `failed` with
+/// `reason`; a pending version is dropped (its chunks deleted, nothing pending) while the live
+/// version keeps its status, and `failure_reason` says which version was dropped and why; a
+/// version no longer pending changes nothing.
+pub(crate) async fn give_up_content(
+    tx: &mut TenantTx,
+    content_id: Uuid,
+    version: Option<i32>,
+    reason: &str,
+) -> Result<(), QueueError> {
+    let Some(version) = version else {
+        sqlx::query(
+            "UPDATE content_items SET status = 'failed', failure_reason = $2, updated_at = now()
+              WHERE id = $1",
+        )
+        .bind(content_id)
+        .bind(reason)
+        .execute(tx.conn())
+        .await?;
+        return Ok(());
+    };
+    let dropped = sqlx::query(
+        "UPDATE content_items
+            SET pending_version = NULL, pending_kind = NULL, pending_mime_type = NULL,
+                pending_size_bytes = NULL, pending_sha256 = NULL, pending_source_filename = NULL,
+                failure_reason = $3, updated_at = now()
+          WHERE id = $1 AND pending_version = $2",
+    )
+    .bind(content_id)
+    .bind(version)
+    .bind(format!(
+        "version {version} could not be processed and was dropped: {reason}"
+    ))
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    if dropped > 0 {
+        sqlx::query(
+            "DELETE FROM content_chunks WHERE creator_id = $1 AND content_id = $2 AND version = $3",
+        )
+        .bind(tx.creator().0)
+        .bind(content_id)
+        .bind(version)
+        .execute(tx.conn())
+        .await?;
+    }
+    Ok(())
+}

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use coachai_common::tenancy::{CreatorId, Db};
-use coachai_ingestion::{JobId, QueueError, SUPERSEDED, complete, enqueue_version};
+use coachai_ingestion::{
+    FailOutcome, JobId, QueueError, RetryPolicy, SUPERSEDED, complete, enqueue_version, fail,
+};
 use uuid::Uuid;
 
 use crate::support::{claim_job, content_row, content_with_jobs, db, job_row, new_creator, serial};
@@ -132,4 +134,46 @@ async fn a_newer_version_supersedes_the_pending_ones_job_which_then_changes_noth
     let (live, pending, _, chunks) = versions(&db, creator, content).await;
     assert_eq!((live, pending), (3, None));
     assert_eq!(chunks, [(3, "third body".to_owned())]);
+}
+
+#[tokio::test]
+async fn a_pending_version_that_fails_for_good_is_dropped_and_the_live_one_stays_ready() {
+    let _serial = serial().await;
+    let db = db().await;
+    let creator = new_creator(&db).await;
+    let [(content, first)] = content_with_jobs(&db, creator, 1).await[..] else {
+        panic!("one item was created");
+    };
+    complete_job(&db, first).await.unwrap();
+    let second = pend(&db, creator, content, 2, "second body").await;
+    let mut tx = db.begin_for(creator).await.unwrap();
+    sqlx::query("UPDATE ingestion_jobs SET max_attempts = 1 WHERE id = $1")
+        .bind(second.0)
+        .execute(tx.conn())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let claim = claim_job(&db, second, LEASE).await;
+    let mut tx = db.begin_for(creator).await.unwrap();
+    let outcome = fail(
+        &mut tx,
+        &claim,
+        "the embedder is down",
+        &RetryPolicy::default(),
+    )
+    .await;
+    tx.commit().await.unwrap();
+
+    assert_eq!(outcome.unwrap(), FailOutcome::GaveUp);
+    let (live, pending, kind, chunks) = versions(&db, creator, content).await;
+    assert_eq!((live, pending, kind.as_str()), (1, None, "note"));
+    assert!(chunks.iter().all(|c| c.0 == 1), "{chunks:?}");
+    let (status, reason) = content_row(&db, creator, content).await;
+    assert_eq!(status, "ready", "answers keep the live version");
+    let reason = reason.unwrap();
+    assert!(
+        reason.contains("version 2") && reason.contains("the embedder is down"),
+        "{reason}"
+    );
 }
