@@ -155,6 +155,14 @@ async fn a_new_body_is_pending_until_its_vectors_are_ready_then_replaces_the_old
             .await
             .contains("First advice.")
     );
+    let stats = hub
+        .call(Method::GET, &format!("/{creator}/stats"), &owner, None)
+        .await;
+    assert_eq!(
+        stats.body["chunks"], 1,
+        "pending chunks are not counted: {}",
+        stats.body
+    );
 
     embed_latest(&hub, creator, uuid).await;
 
