@@ -7,7 +7,7 @@ use coachai_common::tenancy::TenantTx;
 use uuid::Uuid;
 
 use crate::error::QueueError;
-use crate::job::{JobId, JobKind};
+use crate::job::{Claim, JobId, JobKind};
 
 /// The `last_error` of an embed job whose version was replaced by a newer body before it ran.
 pub const SUPERSEDED: &str = "superseded by a newer version of the content";
@@ -46,6 +46,25 @@ pub async fn enqueue_version(
     .fetch_one(tx.conn())
     .await?;
     Ok(JobId(id))
+}
+
+/// The version whose chunks the embed job of `claim` embeds: the version it names, or the
+/// item's live version for the job of a first body (which names none). Read in the claim's
+/// tenant transaction; a job or item gone since the claim is [`QueueError::LeaseLost`].
+pub async fn chunk_version(tx: &mut TenantTx, claim: &Claim) -> Result<i32, QueueError> {
+    let version: Option<i32> = sqlx::query_scalar(
+        "SELECT coalesce(j.content_version, c.version)
+           FROM ingestion_jobs j
+           JOIN content_items c ON c.creator_id = j.creator_id AND c.id = j.content_id
+          WHERE j.id = $1 AND j.lease_token = $2",
+    )
+    .bind(claim.job_id().0)
+    .bind(claim.lease_token())
+    .fetch_optional(tx.conn())
+    .await?;
+    version.ok_or(QueueError::LeaseLost {
+        job: claim.job_id(),
+    })
 }
 
 /// What completing an embed job does to its content: the item's first body becomes `ready`;

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use coachai_common::tenancy::{CreatorId, Db};
 use coachai_ingestion::{
-    FailOutcome, JobId, QueueError, RetryPolicy, SUPERSEDED, complete, enqueue_version, fail,
+    FailOutcome, JobId, QueueError, RetryPolicy, SUPERSEDED, chunk_version, complete,
+    enqueue_version, fail,
 };
 use uuid::Uuid;
 
@@ -67,9 +68,11 @@ async fn versions(
     (live, pending, kind, chunks)
 }
 
-async fn complete_job(db: &Db, job: JobId) -> Result<(), QueueError> {
+/// Claims `job` and completes it after checking it embeds the chunks of `version`.
+async fn complete_job(db: &Db, job: JobId, version: i32) -> Result<(), QueueError> {
     let claim = claim_job(db, job, LEASE).await;
     let mut tx = db.begin_for(claim.creator()).await.unwrap();
+    assert_eq!(chunk_version(&mut tx, &claim).await?, version);
     complete(&mut tx, &claim).await?;
     tx.commit().await.unwrap();
     Ok(())
@@ -83,7 +86,7 @@ async fn completing_a_pending_versions_job_swaps_it_in_and_deletes_the_old_chunk
     let [(content, first)] = content_with_jobs(&db, creator, 1).await[..] else {
         panic!("one item was created");
     };
-    complete_job(&db, first).await.unwrap();
+    complete_job(&db, first, 1).await.unwrap();
     let second = pend(&db, creator, content, 2, "second body").await;
     let (live, pending, _, _) = versions(&db, creator, content).await;
     assert_eq!(
@@ -92,7 +95,7 @@ async fn completing_a_pending_versions_job_swaps_it_in_and_deletes_the_old_chunk
         "the first version stays live until the swap"
     );
 
-    complete_job(&db, second).await.unwrap();
+    complete_job(&db, second, 2).await.unwrap();
 
     let (live, pending, kind, chunks) = versions(&db, creator, content).await;
     assert_eq!((live, pending, kind.as_str()), (2, None, "markdown"));
@@ -108,7 +111,7 @@ async fn a_newer_version_supersedes_the_pending_ones_job_which_then_changes_noth
     let [(content, first)] = content_with_jobs(&db, creator, 1).await[..] else {
         panic!("one item was created");
     };
-    complete_job(&db, first).await.unwrap();
+    complete_job(&db, first, 1).await.unwrap();
     let second = pend(&db, creator, content, 2, "second body").await;
     let second_claim = claim_job(&db, second, LEASE).await;
     let third = pend(&db, creator, content, 3, "third body").await;
@@ -130,7 +133,7 @@ async fn a_newer_version_supersedes_the_pending_ones_job_which_then_changes_noth
     );
     drop(tx);
 
-    complete_job(&db, third).await.unwrap();
+    complete_job(&db, third, 3).await.unwrap();
     let (live, pending, _, chunks) = versions(&db, creator, content).await;
     assert_eq!((live, pending), (3, None));
     assert_eq!(chunks, [(3, "third body".to_owned())]);
@@ -144,7 +147,7 @@ async fn a_pending_version_that_fails_for_good_is_dropped_and_the_live_one_stays
     let [(content, first)] = content_with_jobs(&db, creator, 1).await[..] else {
         panic!("one item was created");
     };
-    complete_job(&db, first).await.unwrap();
+    complete_job(&db, first, 1).await.unwrap();
     let second = pend(&db, creator, content, 2, "second body").await;
     let mut tx = db.begin_for(creator).await.unwrap();
     sqlx::query("UPDATE ingestion_jobs SET max_attempts = 1 WHERE id = $1")
