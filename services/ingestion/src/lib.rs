@@ -8,6 +8,10 @@
 //! Failures are retried with [`backoff`] until `max_attempts`, then the content is `failed`;
 //! so is a job whose workers died on every attempt ([`LEASES_EXHAUSTED`]).
 //!
+//! Versions: a new body of an item is queued with [`enqueue_version`] beside the live version;
+//! the worker embeds the chunks of [`chunk_version`], and [`complete`] swaps the version in (so
+//! answers read the previous version until then); giving up on it drops it instead.
+//!
 //! A worker's step, as the AI Engine plugs it in. A failed step rolls its own writes back and
 //! records the failure in a fresh transaction, since a failed statement aborts the first one:
 //!
@@ -47,8 +51,10 @@ mod backoff;
 mod error;
 mod job;
 mod queue;
+mod version;
 
 pub use backoff::{RetryPolicy, backoff};
 pub use error::QueueError;
 pub use job::{Claim, JobId, JobKind};
 pub use queue::{FailOutcome, LEASES_EXHAUSTED, claim, complete, enqueue, fail, heartbeat};
+pub use version::{SUPERSEDED, chunk_version, enqueue_version};

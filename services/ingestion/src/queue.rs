@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::backoff::RetryPolicy;
 use crate::error::QueueError;
 use crate::job::{Claim, JobId, JobKind};
+use crate::version::{finish_embed, give_up_content};
 
 /// What [`fail`] decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,22 +87,22 @@ async fn claim_one(db: &Db, lease_ms: i64) -> Result<Option<Claim>, QueueError> 
 /// job's last attempt. The claim function cannot: it sees ids only, never content rows.
 async fn give_up_if_exhausted(db: &Db, claim: &Claim) -> Result<bool, QueueError> {
     let mut tx = db.begin_for(claim.creator_id).await?;
-    let exhausted = sqlx::query(
+    let exhausted: Option<Option<i32>> = sqlx::query_scalar(
         "UPDATE ingestion_jobs
             SET status = 'failed', locked_until = NULL, lease_token = NULL, last_error = $3,
                 updated_at = now()
-          WHERE id = $1 AND lease_token = $2 AND status = 'running' AND attempts > max_attempts",
+          WHERE id = $1 AND lease_token = $2 AND status = 'running' AND attempts > max_attempts
+      RETURNING content_version",
     )
     .bind(claim.job_id.0)
     .bind(claim.lease_token)
     .bind(LEASES_EXHAUSTED)
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
-    if exhausted == 0 {
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(version) = exhausted else {
         return Ok(false);
-    }
-    set_content_status(&mut tx, claim.content_id, "failed", Some(LEASES_EXHAUSTED)).await?;
+    };
+    give_up_content(&mut tx, claim.content_id, version, LEASES_EXHAUSTED).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -131,33 +132,35 @@ pub async fn heartbeat(db: &Db, claim: &Claim, lease: Duration) -> Result<(), Qu
 }
 
 /// Records the job as `succeeded`, exactly once: only while `claim` holds its lease. Completing
-/// an `embed` job makes its content `ready`. Runs in the caller's transaction of the claim's
+/// an `embed` job makes its content `ready`, swapping in the version the job ingested when that
+/// version is pending (see [`crate::enqueue_version`]). Runs in the caller's transaction of the claim's
 /// creator, so the work's own writes commit with the completion.
 pub async fn complete(tx: &mut TenantTx, claim: &Claim) -> Result<(), QueueError> {
     check_tenant(tx, claim)?;
-    let finished = sqlx::query(
+    let finished: Option<Option<i32>> = sqlx::query_scalar(
         "UPDATE ingestion_jobs
             SET status = 'succeeded', locked_until = NULL, lease_token = NULL, last_error = NULL,
                 updated_at = now()
-          WHERE id = $1 AND lease_token = $2 AND status = 'running'",
+          WHERE id = $1 AND lease_token = $2 AND status = 'running'
+      RETURNING content_version",
     )
     .bind(claim.job_id.0)
     .bind(claim.lease_token)
-    .execute(tx.conn())
-    .await?
-    .rows_affected();
-    if finished == 0 {
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(version) = finished else {
         return Err(QueueError::LeaseLost { job: claim.job_id });
-    }
+    };
     if claim.kind == JobKind::Embed {
-        set_content_status(tx, claim.content_id, "ready", None).await?;
+        finish_embed(tx, claim.content_id, version).await?;
     }
     Ok(())
 }
 
 /// Records a failed attempt while `claim` holds its lease: the job is queued again after a
 /// backoff from `policy`, or, after its last attempt, it is `failed` and its content is `failed`
-/// with `reason` as `failure_reason`.
+/// with `reason` as `failure_reason` (the job of a pending version drops that version instead,
+/// and the live one stays as it was).
 pub async fn fail(
     tx: &mut TenantTx,
     claim: &Claim,
@@ -166,13 +169,13 @@ pub async fn fail(
 ) -> Result<FailOutcome, QueueError> {
     check_tenant(tx, claim)?;
     let delay = policy.delay(claim.attempt);
-    let status: Option<String> = sqlx::query_scalar(
+    let status: Option<(String, Option<i32>)> = sqlx::query_as(
         "UPDATE ingestion_jobs
             SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
                 next_run_at = now() + $4 * interval '1 millisecond',
                 locked_until = NULL, lease_token = NULL, last_error = $3, updated_at = now()
           WHERE id = $1 AND lease_token = $2 AND status = 'running'
-      RETURNING status",
+      RETURNING status, content_version",
     )
     .bind(claim.job_id.0)
     .bind(claim.lease_token)
@@ -180,32 +183,14 @@ pub async fn fail(
     .bind(delay.as_secs_f64() * 1000.0)
     .fetch_optional(tx.conn())
     .await?;
-    match status.as_deref() {
+    match status {
         None => Err(QueueError::LeaseLost { job: claim.job_id }),
-        Some("failed") => {
-            set_content_status(tx, claim.content_id, "failed", Some(reason)).await?;
+        Some((status, version)) if status == "failed" => {
+            give_up_content(tx, claim.content_id, version, reason).await?;
             Ok(FailOutcome::GaveUp)
         }
         Some(_) => Ok(FailOutcome::Retrying { delay }),
     }
-}
-
-async fn set_content_status(
-    tx: &mut TenantTx,
-    content_id: Uuid,
-    status: &str,
-    reason: Option<&str>,
-) -> Result<(), QueueError> {
-    sqlx::query(
-        "UPDATE content_items SET status = $2, failure_reason = $3, updated_at = now()
-          WHERE id = $1",
-    )
-    .bind(content_id)
-    .bind(status)
-    .bind(reason)
-    .execute(tx.conn())
-    .await?;
-    Ok(())
 }
 
 /// A claim is finished only in its own creator's transaction. RLS would hide the job anyway;

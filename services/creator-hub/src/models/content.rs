@@ -105,13 +105,18 @@ pub struct Content {
     pub status: ContentStatus,
     /// Why it failed, when it did.
     pub status_reason: Option<String>,
-    /// 1 for the first upload.
+    /// The version answers use: 1 for the first upload, the new one's number once its vectors
+    /// are ready.
     pub version: i32,
-    /// How many chunks the AI will read.
+    /// The version a new body is being processed as, until it replaces `version`; `null` when
+    /// none is.
+    pub pending_version: Option<i32>,
+    /// How many chunks of `version` the AI will read.
     pub chunks_total: i64,
     /// How many of them the AI Engine has embedded (0 until it does).
     pub chunks_processed: i64,
-    /// Size of the source in bytes (counts against the storage quota).
+    /// Size of the source of `version` in bytes (counts against the storage quota, and so does
+    /// a pending version's).
     pub size_bytes: i64,
     /// Labels for filtering.
     pub tags: Vec<String>,

@@ -16,7 +16,7 @@ use crate::models::content::{Content, NewContent};
 use crate::models::cursor::Cursor;
 use crate::models::listing::{ContentPage, DEFAULT_LIMIT, ListParams, MAX_LIMIT, MAX_QUERY_CHARS};
 use crate::models::upload::UploadForm;
-use crate::store::content;
+use crate::store::content::{self, Ingest, NewItem};
 use crate::store::library::{self, Filter};
 
 /// Uploads a text or markdown body as JSON, or a file as `multipart/form-data` (`file`, optional
@@ -48,19 +48,7 @@ pub(crate) async fn create_content(
     principal.require_staff()?;
     let origin = request_origin(request.headers());
     // The body is read before the transaction opens: a slow upload holds no connection.
-    let (item, ingest) = if upload::is_multipart(request.headers()) {
-        upload::read(request).await?
-    } else {
-        let ApiJson(new) = ApiJson::<NewContent>::from_request(request, &state)
-            .await
-            .map_err(|e| match e {
-                AppError::UnsupportedMediaType(_) => AppError::UnsupportedMediaType(
-                    "expected `Content-Type: application/json` or `multipart/form-data`".into(),
-                ),
-                other => other,
-            })?;
-        content::from_json(&new)?
-    };
+    let (item, ingest) = read_source(&state, request).await?;
     let mut tx = state.db.begin_for(principal.creator_id).await?;
     let id = content::create(&mut tx, &item, &ingest).await?;
     let created = library::get(&mut tx, id).await?;
@@ -74,6 +62,26 @@ pub(crate) async fn create_content(
         .invalidate(principal.creator_id, PROFILE_KEY)
         .await;
     Ok((StatusCode::CREATED, ApiJson(created)))
+}
+
+/// The item a JSON body or a multipart form describes, checked, sniffed and chunked: the one
+/// reading of uploads and new versions alike.
+pub(super) async fn read_source(
+    state: &CoreState,
+    request: Request,
+) -> Result<(NewItem, Ingest), AppError> {
+    if upload::is_multipart(request.headers()) {
+        return upload::read(request).await;
+    }
+    let ApiJson(new) = ApiJson::<NewContent>::from_request(request, state)
+        .await
+        .map_err(|e| match e {
+            AppError::UnsupportedMediaType(_) => AppError::UnsupportedMediaType(
+                "expected `Content-Type: application/json` or `multipart/form-data`".into(),
+            ),
+            other => other,
+        })?;
+    content::from_json(&new)
 }
 
 /// The library, newest first, in pages that stay stable while items are added.

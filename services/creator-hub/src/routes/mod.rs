@@ -1,6 +1,7 @@
 //! The HTTP routes of the Creator Hub, each documented in the OpenAPI document.
 
 mod content;
+mod content_body;
 mod content_item;
 mod profile;
 mod stats;
@@ -43,16 +44,10 @@ pub fn api(state: CoreState) -> OpenApiRouter {
         Scope::ContentRead,
     );
     let write = require_scope(
-        OpenApiRouter::new()
-            .merge(
-                OpenApiRouter::new()
-                    .routes(routes!(content::create_content))
-                    .route_layer(axum::middleware::from_fn(upload::upload_limit)),
-            )
-            .routes(routes!(
-                content_item::patch_content,
-                content_item::delete_content
-            )),
+        OpenApiRouter::new().merge(uploads()).routes(routes!(
+            content_item::patch_content,
+            content_item::delete_content
+        )),
         Scope::ContentWrite,
     );
     let admin = require_scope(
@@ -64,6 +59,14 @@ pub fn api(state: CoreState) -> OpenApiRouter {
         .merge(write)
         .merge(admin)
         .with_state(state)
+}
+
+/// The routes that take an upload's forms, multipart ones up to the file limit.
+fn uploads() -> OpenApiRouter<CoreState> {
+    OpenApiRouter::new()
+        .routes(routes!(content::create_content))
+        .routes(routes!(content_body::put_body))
+        .route_layer(axum::middleware::from_fn(upload::upload_limit))
 }
 
 /// What the audit row records of the request (the client address is the gateway's to tell).

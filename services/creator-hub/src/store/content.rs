@@ -15,11 +15,13 @@ use crate::store::quota;
 /// The columns of a [`Content`], with the chunk counts derived from `content_chunks` (`c` is
 /// `content_items`).
 pub(crate) const COLUMNS: &str = "
-    c.id, c.title, c.kind, c.status, c.failure_reason, c.version,
+    c.id, c.title, c.kind, c.status, c.failure_reason, c.version, c.pending_version,
     (SELECT count(*) FROM content_chunks ch
-      WHERE ch.creator_id = c.creator_id AND ch.content_id = c.id) AS chunks_total,
+      WHERE ch.creator_id = c.creator_id AND ch.content_id = c.id AND ch.version = c.version)
+      AS chunks_total,
     (SELECT count(ch.embedding_id) FROM content_chunks ch
-      WHERE ch.creator_id = c.creator_id AND ch.content_id = c.id) AS chunks_processed,
+      WHERE ch.creator_id = c.creator_id AND ch.content_id = c.id AND ch.version = c.version)
+      AS chunks_processed,
     c.size_bytes, c.tags, c.source_filename, c.created_at, c.updated_at";
 
 /// A row of [`COLUMNS`].
@@ -31,6 +33,7 @@ pub(crate) struct Row {
     status: String,
     failure_reason: Option<String>,
     version: i32,
+    pending_version: Option<i32>,
     chunks_total: i64,
     chunks_processed: i64,
     size_bytes: i64,
@@ -59,6 +62,7 @@ impl Row {
             status,
             status_reason: self.failure_reason,
             version: self.version,
+            pending_version: self.pending_version,
             chunks_total: self.chunks_total,
             chunks_processed: self.chunks_processed,
             size_bytes: self.size_bytes,
@@ -166,14 +170,19 @@ pub async fn create(tx: &mut TenantTx, item: &NewItem, ingest: &Ingest) -> Resul
     .fetch_one(tx.conn())
     .await?;
     if let Ingest::Chunks(pieces) = ingest {
-        insert_chunks(tx, id, pieces).await?;
+        insert_chunks(tx, id, 1, pieces).await?;
         enqueue(tx, id, JobKind::Embed).await?;
     }
     Ok(id)
 }
 
-/// Writes `pieces` in one statement.
-async fn insert_chunks(tx: &mut TenantTx, content: Uuid, pieces: &[Chunk]) -> Result<(), AppError> {
+/// Writes `pieces` as the chunks of `version` of `content` in one statement.
+pub(crate) async fn insert_chunks(
+    tx: &mut TenantTx,
+    content: Uuid,
+    version: i32,
+    pieces: &[Chunk],
+) -> Result<(), AppError> {
     let mut indexes = Vec::with_capacity(pieces.len());
     let mut bodies = Vec::with_capacity(pieces.len());
     let mut locations = Vec::with_capacity(pieces.len());
@@ -183,14 +192,15 @@ async fn insert_chunks(tx: &mut TenantTx, content: Uuid, pieces: &[Chunk]) -> Re
         locations.push(serde_json::to_value(&piece.location).map_err(AppError::internal)?);
     }
     sqlx::query(
-        "INSERT INTO content_chunks (creator_id, content_id, chunk_index, body, location)
-         SELECT $1, $2, i, b, l FROM unnest($3::int[], $4::text[], $5::jsonb[]) AS u (i, b, l)",
+        "INSERT INTO content_chunks (creator_id, content_id, version, chunk_index, body, location)
+         SELECT $1, $2, $6, i, b, l FROM unnest($3::int[], $4::text[], $5::jsonb[]) AS u (i, b, l)",
     )
     .bind(tx.creator().0)
     .bind(content)
     .bind(indexes)
     .bind(bodies)
     .bind(locations)
+    .bind(version)
     .execute(tx.conn())
     .await?;
     Ok(())

@@ -102,19 +102,21 @@ pub async fn delete(tx: &mut TenantTx, id: Uuid) -> Result<(), AppError> {
     found(gone.rows_affected())
 }
 
-/// The chunks of the item `id` in source order, or 404 when there is no such item.
+/// The chunks of the live version of the item `id` in source order (a pending version's are
+/// not shown until it is live), or 404 when there is no such item.
 pub async fn chunks(tx: &mut TenantTx, id: Uuid) -> Result<Vec<ChunkView>, AppError> {
-    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM content_items WHERE id = $1")
+    let live: Option<i32> = sqlx::query_scalar("SELECT version FROM content_items WHERE id = $1")
         .bind(id)
         .fetch_optional(tx.conn())
         .await?;
-    exists.ok_or_else(no_such_content)?;
+    let live = live.ok_or_else(no_such_content)?;
     let rows: Vec<(i32, String, serde_json::Value)> = sqlx::query_as(
         "SELECT chunk_index, body, location FROM content_chunks
-          WHERE creator_id = $1 AND content_id = $2 ORDER BY chunk_index",
+          WHERE creator_id = $1 AND content_id = $2 AND version = $3 ORDER BY chunk_index",
     )
     .bind(tx.creator().0)
     .bind(id)
+    .bind(live)
     .fetch_all(tx.conn())
     .await?;
     Ok(rows

@@ -5,3 +5,4 @@ pub mod library;
 pub mod profile;
 pub mod quota;
 pub mod stats;
+pub mod version;

@@ -33,7 +33,8 @@ type Row = (
 const SELECT: &str = "
     SELECT c.id, c.slug::text, c.display_name, c.bio, c.branding, c.persona, c.chat_model,
            c.embedding_model, c.allowed_origins, c.quotas,
-           (SELECT coalesce(sum(size_bytes), 0)::bigint FROM content_items),
+           (SELECT coalesce(sum(size_bytes + coalesce(pending_size_bytes, 0)), 0)::bigint
+              FROM content_items),
            (SELECT count(*) FROM content_items)
       FROM creators c";
 

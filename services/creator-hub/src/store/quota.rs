@@ -53,6 +53,11 @@ pub fn admit(quotas: &Quotas, usage: &Usage, adding: i64) -> Result<(), QuotaErr
             used: usage.documents,
         });
     }
+    admit_bytes(quotas, usage, adding)
+}
+
+/// Whether `adding` more bytes fit the storage quota (a new version adds no document).
+pub fn admit_bytes(quotas: &Quotas, usage: &Usage, adding: i64) -> Result<(), QuotaError> {
     if usage.storage_bytes.saturating_add(adding) > quotas.storage_bytes {
         return Err(QuotaError::Storage {
             limit: quotas.storage_bytes,
@@ -66,20 +71,39 @@ pub fn admit(quotas: &Quotas, usage: &Usage, adding: i64) -> Result<(), QuotaErr
 /// Locks the creator row for the rest of `tx` and checks that one more item of `adding` bytes
 /// fits its quotas.
 pub async fn reserve(tx: &mut TenantTx, adding: i64) -> Result<(), AppError> {
+    let (quotas, usage) = lock_usage(tx).await?;
+    admit(&quotas, &usage, adding)?;
+    Ok(())
+}
+
+/// Locks the creator row for the rest of `tx` and checks that a new version of `adding` bytes
+/// fits the storage quota once the `freeing` bytes it replaces (a pending version's) are gone.
+/// The live version keeps counting until the new one replaces it.
+pub async fn reserve_version(tx: &mut TenantTx, adding: i64, freeing: i64) -> Result<(), AppError> {
+    let (quotas, mut usage) = lock_usage(tx).await?;
+    usage.storage_bytes = usage.storage_bytes.saturating_sub(freeing);
+    admit_bytes(&quotas, &usage, adding)?;
+    Ok(())
+}
+
+/// The quotas and usage, read after locking the creator row. Storage counts the sources of the
+/// live versions and of the pending ones: both are stored until a swap.
+async fn lock_usage(tx: &mut TenantTx) -> Result<(Quotas, Usage), AppError> {
     let stored: Option<Json<Value>> = sqlx::query_scalar("SELECT quotas FROM creators FOR UPDATE")
         .fetch_optional(tx.conn())
         .await?;
     let stored = stored.ok_or_else(coachai_common::scoped::no_such_creator)?;
-    let (documents, storage_bytes): (i64, i64) =
-        sqlx::query_as("SELECT count(*), coalesce(sum(size_bytes), 0)::bigint FROM content_items")
-            .fetch_one(tx.conn())
-            .await?;
+    let (documents, storage_bytes): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), coalesce(sum(size_bytes + coalesce(pending_size_bytes, 0)), 0)::bigint
+           FROM content_items",
+    )
+    .fetch_one(tx.conn())
+    .await?;
     let usage = Usage {
         storage_bytes,
         documents,
     };
-    admit(&quotas(&stored.0), &usage, adding)?;
-    Ok(())
+    Ok((quotas(&stored.0), usage))
 }
 
 #[cfg(test)]

@@ -19,8 +19,11 @@ pub async fn load(
             (SELECT count(*) FILTER (WHERE status = 'processing') FROM content_items),
             (SELECT count(*) FILTER (WHERE status = 'ready') FROM content_items),
             (SELECT count(*) FILTER (WHERE status = 'failed') FROM content_items),
-            (SELECT count(*) FROM content_chunks),
-            (SELECT coalesce(sum(size_bytes), 0)::bigint FROM content_items),
+            (SELECT count(*) FROM content_chunks ch JOIN content_items c
+                ON c.creator_id = ch.creator_id AND c.id = ch.content_id
+               AND c.version = ch.version),
+            (SELECT coalesce(sum(size_bytes + coalesce(pending_size_bytes, 0)), 0)::bigint
+              FROM content_items),
             (SELECT count(*) FROM conversations WHERE created_at >= $1 AND created_at < $2),
             (SELECT count(*) FROM messages WHERE created_at >= $1 AND created_at < $2)",
     )

@@ -62,6 +62,12 @@ async fn each_route_admits_only_keys_with_its_scope() {
     let writer = key(&hub, creator, &["content:write"]).await;
     let created = hub.call(Method::POST, &list, &writer, Some(&upload)).await;
     assert_eq!(created.status, 201, "{}", created.body);
+    let body = format!("{list}/{}/body", created.body["id"].as_str().unwrap());
+    hub.call(Method::PUT, &body, &reader, Some(&upload))
+        .await
+        .problem(403);
+    let versioned = hub.call(Method::PUT, &body, &writer, Some(&upload)).await;
+    assert_eq!(versioned.body["pending_version"], 2, "{}", versioned.body);
 
     let admin = key(&hub, creator, &["admin"]).await;
     let patched = hub

@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::harness::Hub;
 
 /// Every creator route: method, path after `/{creator}`, and a body when it takes one.
-const ROUTES: [(Method, &str, Option<&str>); 9] = [
+const ROUTES: [(Method, &str, Option<&str>); 10] = [
     (Method::GET, "", None),
     (Method::PATCH, "", Some(r#"{"bio": "Taken over"}"#)),
     (Method::GET, "/stats", None),
@@ -19,6 +19,11 @@ const ROUTES: [(Method, &str, Option<&str>); 9] = [
         Method::PATCH,
         "/content/{id}",
         Some(r#"{"title": "Taken over"}"#),
+    ),
+    (
+        Method::PUT,
+        "/content/{id}/body",
+        Some(r#"{"title": "Planted", "kind": "text", "body": "Planted."}"#),
     ),
     (Method::DELETE, "/content/{id}", None),
     (

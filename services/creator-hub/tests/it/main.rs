@@ -16,3 +16,4 @@ mod profile_input;
 mod stats;
 mod upload;
 mod upload_input;
+mod versions;

@@ -8,3 +8,4 @@ mod claims;
 mod retries;
 mod support;
 mod tenancy;
+mod versions;
