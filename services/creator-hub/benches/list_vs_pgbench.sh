@@ -136,11 +136,13 @@ fi
 cat >"$work/list.sql" <<SQL
 BEGIN;
 SELECT set_config('app.current_creator_id', '$creator', true);
-SELECT c.id, c.title, c.kind, c.status, c.failure_reason, c.version,
+SELECT c.id, c.title, c.kind, c.status, c.failure_reason, c.version, c.pending_version,
     (SELECT count(*) FROM content_chunks ch
-      WHERE ch.creator_id = c.creator_id AND ch.content_id = c.id) AS chunks_total,
+      WHERE ch.creator_id = c.creator_id AND ch.content_id = c.id AND ch.version = c.version)
+      AS chunks_total,
     (SELECT count(ch.embedding_id) FROM content_chunks ch
-      WHERE ch.creator_id = c.creator_id AND ch.content_id = c.id) AS chunks_processed,
+      WHERE ch.creator_id = c.creator_id AND ch.content_id = c.id AND ch.version = c.version)
+      AS chunks_processed,
     c.size_bytes, c.tags, c.source_filename, c.created_at, c.updated_at
   FROM content_items c
  WHERE c.creator_id = '$creator'::uuid
