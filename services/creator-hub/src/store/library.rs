@@ -93,13 +93,18 @@ pub async fn update(tx: &mut TenantTx, id: Uuid, patch: &ContentPatch) -> Result
     found(changed.rows_affected())
 }
 
-/// Deletes the item `id`; its chunks and jobs go with it (foreign keys cascade), or 404.
+/// Deletes the item `id` (its chunks and embed jobs go with it) and queues, in the same
+/// transaction, the `delete` job that removes its vectors; 404 when there is no such item.
 pub async fn delete(tx: &mut TenantTx, id: Uuid) -> Result<(), AppError> {
     let gone = sqlx::query("DELETE FROM content_items WHERE id = $1")
         .bind(id)
         .execute(tx.conn())
         .await?;
-    found(gone.rows_affected())
+    found(gone.rows_affected())?;
+    coachai_ingestion::enqueue(tx, id, coachai_ingestion::JobKind::Delete)
+        .await
+        .map_err(AppError::from)?;
+    Ok(())
 }
 
 /// The chunks of the live version of the item `id` in source order (a pending version's are

@@ -123,7 +123,8 @@ async fn an_upload_over_the_storage_quota_is_413_and_stores_nothing() {
 }
 
 #[tokio::test]
-async fn a_deleted_item_is_gone_with_its_chunks_and_job_and_frees_its_quota() {
+async fn a_deleted_item_is_gone_with_its_chunks_and_embed_job_queues_its_vector_deletion_and_frees_its_quota()
+ {
     let hub = Hub::new().await;
     let creator = hub.creator().await;
     let admin = hub.token(creator, Role::Admin);
@@ -145,8 +146,15 @@ async fn a_deleted_item_is_gone_with_its_chunks_and_job_and_frees_its_quota() {
         .await
         .problem(404);
     let left = "SELECT (SELECT count(*) FROM content_chunks WHERE content_id = $1)
-                     + (SELECT count(*) FROM ingestion_jobs WHERE content_id = $1)";
+                     + (SELECT count(*) FROM ingestion_jobs WHERE content_id = $1 AND kind = 'embed')";
     assert_eq!(hub.count(creator, left, id).await, 0);
+    let deletion = "SELECT count(*) FROM ingestion_jobs
+                     WHERE content_id = $1 AND kind = 'delete' AND status = 'queued'";
+    assert_eq!(
+        hub.count(creator, deletion, id).await,
+        1,
+        "one job removes the vectors"
+    );
     let usage = &hub.get(creator, &admin).await.body["usage"];
     assert_eq!(usage, &json!({"documents": 0, "storage_bytes": 0}));
 }

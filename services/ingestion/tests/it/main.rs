@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod claims;
+mod deletion;
 mod retries;
 mod support;
 mod tenancy;
