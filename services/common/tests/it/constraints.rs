@@ -46,7 +46,8 @@ async fn constraint_violations_name_the_field_without_the_servers_message() {
             "title: is too short or too long",
         ),
         (
-            "INSERT INTO ingestion_jobs (creator_id, content_id) VALUES ($1, $2)",
+            "INSERT INTO content_chunks (creator_id, content_id, chunk_index, body)
+                  VALUES ($1, $2, 0, 'orphan')",
             422,
             "content_id: refers to something that does not exist",
         ),
