@@ -23,7 +23,10 @@ impl fmt::Display for JobId {
 pub enum JobKind {
     /// Embed the content's chunks; completing it makes the content `ready`.
     Embed,
-    /// Delete the content's vectors.
+    /// Delete the content's vectors whose chunks no longer exist: all of them once the content
+    /// is deleted, those of a replaced or dropped version otherwise. Vector ids are chunk ids and
+    /// chunk ids are never reused, so the worker reads its vectors' ids first and the chunks
+    /// second, and deletes only vectors whose chunk was already gone.
     Delete,
 }
 

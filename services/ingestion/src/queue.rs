@@ -102,7 +102,9 @@ async fn give_up_if_exhausted(db: &Db, claim: &Claim) -> Result<bool, QueueError
     let Some(version) = exhausted else {
         return Ok(false);
     };
-    give_up_content(&mut tx, claim.content_id, version, LEASES_EXHAUSTED).await?;
+    if claim.kind == JobKind::Embed {
+        give_up_content(&mut tx, claim.content_id, version, LEASES_EXHAUSTED).await?;
+    }
     tx.commit().await?;
     Ok(true)
 }
@@ -160,7 +162,7 @@ pub async fn complete(tx: &mut TenantTx, claim: &Claim) -> Result<(), QueueError
 /// Records a failed attempt while `claim` holds its lease: the job is queued again after a
 /// backoff from `policy`, or, after its last attempt, it is `failed` and its content is `failed`
 /// with `reason` as `failure_reason` (the job of a pending version drops that version instead,
-/// and the live one stays as it was).
+/// and the live one stays as it was). A `delete` job that gives up leaves its content as it is.
 pub async fn fail(
     tx: &mut TenantTx,
     claim: &Claim,
@@ -186,7 +188,9 @@ pub async fn fail(
     match status {
         None => Err(QueueError::LeaseLost { job: claim.job_id }),
         Some((status, version)) if status == "failed" => {
-            give_up_content(tx, claim.content_id, version, reason).await?;
+            if claim.kind == JobKind::Embed {
+                give_up_content(tx, claim.content_id, version, reason).await?;
+            }
             Ok(FailOutcome::GaveUp)
         }
         Some(_) => Ok(FailOutcome::Retrying { delay }),

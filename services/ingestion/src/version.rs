@@ -15,14 +15,15 @@ pub const SUPERSEDED: &str = "superseded by a newer version of the content";
 /// Queues the embed job of `version` of `content_id` in the caller's tenant transaction (which
 /// also wrote that version's chunks and set it pending). Unfinished embed jobs of older pending
 /// versions end `failed` with [`SUPERSEDED`]: a worker holding one loses its lease and changes
-/// nothing. The job of an item's first body (no version named) keeps running.
+/// nothing, and a sweep of the item's vectors is queued for whatever that version embedded. The
+/// job of an item's first body (no version named) keeps running.
 pub async fn enqueue_version(
     tx: &mut TenantTx,
     content_id: Uuid,
     version: i32,
 ) -> Result<JobId, QueueError> {
     let creator = tx.creator();
-    sqlx::query(
+    let superseded = sqlx::query(
         "UPDATE ingestion_jobs
             SET status = 'failed', locked_until = NULL, lease_token = NULL, last_error = $4,
                 updated_at = now()
@@ -34,7 +35,11 @@ pub async fn enqueue_version(
     .bind(version)
     .bind(SUPERSEDED)
     .execute(tx.conn())
-    .await?;
+    .await?
+    .rows_affected();
+    if superseded > 0 {
+        queue_sweep(tx, content_id).await?;
+    }
     let id: Uuid = sqlx::query_scalar(
         "INSERT INTO ingestion_jobs (creator_id, content_id, kind, content_version)
          VALUES ($1, $2, $3, $4) RETURNING id",
@@ -113,7 +118,27 @@ async fn swap_in(tx: &mut TenantTx, content_id: Uuid, version: i32) -> Result<bo
     .bind(version)
     .execute(tx.conn())
     .await?;
+    queue_sweep(tx, content_id).await?;
     Ok(true)
+}
+
+/// Queues a `delete` job for the item's vectors whose chunks no longer exist (the AI Engine
+/// compares its vectors with the chunks left), unless one is already waiting to run: a waiting
+/// sweep will see every chunk deleted before it starts.
+async fn queue_sweep(tx: &mut TenantTx, content_id: Uuid) -> Result<(), QueueError> {
+    sqlx::query(
+        "INSERT INTO ingestion_jobs (creator_id, content_id, kind)
+         SELECT $1, $2, 'delete'
+          WHERE NOT EXISTS (
+                SELECT 1 FROM ingestion_jobs
+                 WHERE creator_id = $1 AND content_id = $2 AND kind = 'delete'
+                   AND status = 'queued')",
+    )
+    .bind(tx.creator().0)
+    .bind(content_id)
+    .execute(tx.conn())
+    .await?;
+    Ok(())
 }
 
 /// Marks the item `ready`, only while `version` (when named) is its live version.
@@ -178,6 +203,7 @@ pub(crate) async fn give_up_content(
         .bind(version)
         .execute(tx.conn())
         .await?;
+        queue_sweep(tx, content_id).await?;
     }
     Ok(())
 }

@@ -176,8 +176,25 @@ pub async fn create(tx: &mut TenantTx, item: &NewItem, ingest: &Ingest) -> Resul
     Ok(id)
 }
 
-/// Writes `pieces` as the chunks of `version` of `content` in one statement.
+/// Chunks written per statement: the encoded parameters of one statement hold one batch, never
+/// the whole document a second time.
+pub(crate) const CHUNK_INSERT_BATCH: usize = 256;
+
+/// Writes `pieces` as the chunks of `version` of `content`, [`CHUNK_INSERT_BATCH`] per statement,
+/// in the caller's transaction.
 pub(crate) async fn insert_chunks(
+    tx: &mut TenantTx,
+    content: Uuid,
+    version: i32,
+    pieces: &[Chunk],
+) -> Result<(), AppError> {
+    for batch in pieces.chunks(CHUNK_INSERT_BATCH) {
+        insert_batch(tx, content, version, batch).await?;
+    }
+    Ok(())
+}
+
+async fn insert_batch(
     tx: &mut TenantTx,
     content: Uuid,
     version: i32,

@@ -17,3 +17,4 @@ mod stats;
 mod upload;
 mod upload_input;
 mod versions;
+mod versions_race;

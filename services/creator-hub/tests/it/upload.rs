@@ -145,3 +145,29 @@ async fn a_pdf_keeps_its_page_numbers_and_a_scan_is_stored_failed_with_the_reaso
     let jobs = "SELECT count(*) FROM ingestion_jobs WHERE content_id = $1";
     assert_eq!(hub.count(creator, jobs, id).await, 0, "nothing to embed");
 }
+
+#[tokio::test]
+async fn a_long_file_keeps_every_chunk_in_order_across_the_insert_batches() {
+    let hub = Hub::new().await;
+    let creator = hub.creator().await;
+    let coach = hub.token(creator, Role::Coach);
+    let sections = 600;
+    let text: String = (1..=sections)
+        .map(|n| format!("# Section {n}\n\n{}\n\n", long(&format!("Part {n}."))))
+        .collect();
+    let reply = hub
+        .upload_form(creator, &coach, &[Part::file("long.md", text.as_bytes())])
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    assert_eq!(reply.body["chunks_total"], sections);
+    let chunks = chunks(&hub, creator, &coach, &reply.body).await;
+    let indexes: Vec<u64> = chunks
+        .iter()
+        .map(|c| c["index"].as_u64().unwrap())
+        .collect();
+    assert_eq!(indexes, (0..sections).collect::<Vec<u64>>());
+    assert_eq!(
+        chunks[sections as usize - 1]["location"],
+        json!({"heading_path": [format!("Section {sections}")]})
+    );
+}

@@ -68,12 +68,13 @@ async fn item(hub: &Hub, creator: CreatorId, token: &str, id: &str) -> Value {
     reply.body
 }
 
-/// Makes the newest queued job of `id` due before any other job, so the next claim takes it.
+/// Makes the newest queued embed job of `id` due before any other job, so the next claim takes it.
 async fn backdate_newest_job(hub: &Hub, creator: CreatorId, id: Uuid) -> Uuid {
     let mut tx = hub.tenant(creator).await;
     let job: Uuid = sqlx::query_scalar(
         "UPDATE ingestion_jobs SET next_run_at = now() - interval '100 years'
-          WHERE id = (SELECT id FROM ingestion_jobs WHERE content_id = $1 AND status = 'queued'
+          WHERE id = (SELECT id FROM ingestion_jobs
+                       WHERE content_id = $1 AND status = 'queued' AND kind = 'embed'
                        ORDER BY created_at DESC LIMIT 1)
       RETURNING id",
     )

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use coachai_ingestion::{JobKind, complete, enqueue};
+use coachai_ingestion::{FailOutcome, JobKind, RetryPolicy, complete, enqueue, fail};
 
-use crate::support::{claim_job, content_with_jobs, db, job_row, new_creator, serial};
+use crate::support::{claim_job, content_row, content_with_jobs, db, job_row, new_creator, serial};
 
 #[tokio::test]
 async fn a_delete_job_outlives_its_content_and_completes_once() {
@@ -41,4 +41,41 @@ async fn a_delete_job_outlives_its_content_and_completes_once() {
     complete(&mut tx, &claim).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(job_row(&db, creator, deletion).await.0, "succeeded");
+}
+
+#[tokio::test]
+async fn a_delete_job_that_gives_up_leaves_its_live_content_as_it_was() {
+    let _serial = serial().await;
+    let db = db().await;
+    let creator = new_creator(&db).await;
+    let (content, embed) = content_with_jobs(&db, creator, 1).await[0];
+    let claim = claim_job(&db, embed, Duration::from_secs(30)).await;
+    let mut tx = db.begin_for(creator).await.unwrap();
+    complete(&mut tx, &claim).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        content_row(&db, creator, content).await,
+        ("ready".to_owned(), None)
+    );
+
+    let mut tx = db.begin_for(creator).await.unwrap();
+    let sweep = enqueue(&mut tx, content, JobKind::Delete).await.unwrap();
+    sqlx::query("UPDATE ingestion_jobs SET max_attempts = 1 WHERE id = $1")
+        .bind(sweep.0)
+        .execute(tx.conn())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let claim = claim_job(&db, sweep, Duration::from_secs(30)).await;
+    let mut tx = db.begin_for(creator).await.unwrap();
+    let outcome = fail(&mut tx, &claim, "ChromaDB refused", &RetryPolicy::default()).await;
+    tx.commit().await.unwrap();
+
+    assert_eq!(outcome.unwrap(), FailOutcome::GaveUp);
+    assert_eq!(job_row(&db, creator, sweep).await.0, "failed");
+    assert_eq!(
+        content_row(&db, creator, content).await,
+        ("ready".to_owned(), None),
+        "a failed sweep of vectors does not fail the content"
+    );
 }

@@ -68,6 +68,19 @@ async fn versions(
     (live, pending, kind, chunks)
 }
 
+/// How many `delete` jobs (sweeps of vectors whose chunks are gone) wait for `content`.
+async fn queued_sweeps(db: &Db, creator: CreatorId, content: Uuid) -> i64 {
+    let mut tx = db.begin_for(creator).await.unwrap();
+    sqlx::query_scalar(
+        "SELECT count(*) FROM ingestion_jobs
+          WHERE content_id = $1 AND kind = 'delete' AND status = 'queued'",
+    )
+    .bind(content)
+    .fetch_one(tx.conn())
+    .await
+    .unwrap()
+}
+
 /// Claims `job` and completes it after checking it embeds the chunks of `version`.
 async fn complete_job(db: &Db, job: JobId, version: i32) -> Result<(), QueueError> {
     let claim = claim_job(db, job, LEASE).await;
@@ -88,6 +101,7 @@ async fn completing_a_pending_versions_job_swaps_it_in_and_deletes_the_old_chunk
     };
     complete_job(&db, first, 1).await.unwrap();
     let second = pend(&db, creator, content, 2, "second body").await;
+    assert_eq!(queued_sweeps(&db, creator, content).await, 0);
     let (live, pending, _, _) = versions(&db, creator, content).await;
     assert_eq!(
         (live, pending),
@@ -101,6 +115,11 @@ async fn completing_a_pending_versions_job_swaps_it_in_and_deletes_the_old_chunk
     assert_eq!((live, pending, kind.as_str()), (2, None, "markdown"));
     assert_eq!(chunks, [(2, "second body".to_owned())]);
     assert_eq!(content_row(&db, creator, content).await.0, "ready");
+    assert_eq!(
+        queued_sweeps(&db, creator, content).await,
+        1,
+        "the vectors of version 1 are swept"
+    );
 }
 
 #[tokio::test]
@@ -118,6 +137,11 @@ async fn a_newer_version_supersedes_the_pending_ones_job_which_then_changes_noth
 
     let (status, _, _) = job_row(&db, creator, second).await;
     assert_eq!(status, "failed");
+    assert_eq!(
+        queued_sweeps(&db, creator, content).await,
+        1,
+        "whatever version 2 embedded is swept"
+    );
     let mut tx = db.begin_for(creator).await.unwrap();
     let error: Option<String> =
         sqlx::query_scalar("SELECT last_error FROM ingestion_jobs WHERE id = $1")
@@ -137,6 +161,11 @@ async fn a_newer_version_supersedes_the_pending_ones_job_which_then_changes_noth
     let (live, pending, _, chunks) = versions(&db, creator, content).await;
     assert_eq!((live, pending), (3, None));
     assert_eq!(chunks, [(3, "third body".to_owned())]);
+    assert_eq!(
+        queued_sweeps(&db, creator, content).await,
+        1,
+        "one waiting sweep covers both replaced versions"
+    );
 }
 
 #[tokio::test]
@@ -174,6 +203,7 @@ async fn a_pending_version_that_fails_for_good_is_dropped_and_the_live_one_stays
     assert!(chunks.iter().all(|c| c.0 == 1), "{chunks:?}");
     let (status, reason) = content_row(&db, creator, content).await;
     assert_eq!(status, "ready", "answers keep the live version");
+    assert_eq!(queued_sweeps(&db, creator, content).await, 1);
     let reason = reason.unwrap();
     assert!(
         reason.contains("version 2") && reason.contains("the embedder is down"),
