@@ -132,6 +132,11 @@ pub struct CheckReport {
 
 /// The body of `GET <prefix>health`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"status": "degraded", "service": "creator-hub",
+    "timestamp": "2026-11-27T14:05:09Z",
+    "checks": {"postgres": {"status": "up", "required": true, "latency_ms": 2},
+        "redis": {"status": "down", "required": false, "latency_ms": 500,
+            "detail": "timed out"}}}))]
 pub struct HealthReport {
     /// `healthy`, `degraded` or `unhealthy`.
     pub status: &'static str,

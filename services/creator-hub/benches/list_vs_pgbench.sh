@@ -11,7 +11,8 @@
 # LIMIT (default 50) is full and has a next cursor. Needs the local stack (PostgreSQL, Redis,
 # pgbench from postgresql-client-15: scripts/stack/up.sh) and wrk (installed when missing).
 #
-# It also reports the Hub's peak resident memory (VmHWM) at start, after the JSON uploads, after
+# It also reports the Hub's peak resident memory (VmHWM) at start, after a generated PDF of
+# PDF_PAGES pages (default 1000; 0 skips it, make_pdf.py writes it), after the JSON uploads, after
 # a second creator uploads one text file of FILE_MIB MiB (default 10, the file limit; 0 skips
 # it) through multipart, and after the rounds.
 #
@@ -33,6 +34,7 @@ AUTH_PORT="${BENCH_AUTH_PORT:-$((PORT + 1))}"
 ITEMS="${ITEMS:-200}"
 LIMIT="${LIMIT:-50}"
 FILE_MIB="${FILE_MIB:-10}"
+PDF_PAGES="${PDF_PAGES:-1000}"
 work="$(mktemp -d)"
 trap 'kill "${hub:-0}" "${auth:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -93,6 +95,23 @@ reply="$(signup)"
 token="$(field access_token "$reply")"
 creator="$(field creator_id "$reply")"
 content="/api/v1/creators/$creator/content"
+
+if [ "$PDF_PAGES" -gt 0 ]; then
+    # The ingestion memory figure: a generated PDF of PDF_PAGES pages (~3,000 characters each)
+    # uploaded by another creator, first, so the high-water mark is this document's.
+    python3 "$here/make_pdf.py" "$PDF_PAGES" "$work/doc.pdf"
+    other="$(signup)"
+    started="$(date +%s.%N)"
+    curl -sf -H "Authorization: Bearer $(field access_token "$other")" \
+        -F "file=@$work/doc.pdf;type=application/pdf" \
+        "http://127.0.0.1:$PORT/api/v1/creators/$(field creator_id "$other")/content" >"$work/pdf.json" ||
+        { echo "the $PDF_PAGES-page PDF upload was refused (see $work/hub.log)" >&2; exit 1; }
+    took="$(python3 -c "import time; print(f'{time.time() - $started:.1f}')")"
+    chunks="$(python3 -c "import json; print(json.load(open('$work/pdf.json'))['chunks_total'])")"
+    [ "$chunks" -ge "$PDF_PAGES" ] ||
+        { echo "the PDF gave $chunks chunks, expected at least one a page" >&2; exit 1; }
+    peak_rss "after a $PDF_PAGES-page PDF of $(($(stat -c %s "$work/doc.pdf") / 1024)) KiB, $chunks chunks (${took} s):"
+fi
 
 echo "seeding $ITEMS content items through POST $content" >&2
 body="Week plan. Warm up ten minutes, then three rounds of intervals. Rest well between rounds and keep a steady pace; note how each round felt. Close with a slow jog and stretching."

@@ -94,6 +94,11 @@ pub enum BodyKind {
 
 /// A content item of the library.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": "0195f3a2-7c1e-7b40-9a51-4d2f8e6c1a03", "title": "Warm-up basics",
+    "kind": "markdown", "status": "ready", "status_reason": null, "version": 2,
+    "pending_version": null, "chunks_total": 12, "chunks_processed": 12, "size_bytes": 8412,
+    "tags": ["mobility"], "source_filename": "warm-up.md",
+    "created_at": "2026-11-20T09:15:00Z", "updated_at": "2026-11-21T10:02:11Z"}))]
 pub struct Content {
     /// The content id.
     pub id: Uuid,
@@ -157,6 +162,7 @@ pub struct NewContent {
 /// ones; the body changes only through a new version.
 #[derive(Debug, Clone, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"title": "Warm-up basics (2026)", "tags": ["mobility", "hips"]}))]
 pub struct ContentPatch {
     /// 1–300 characters, single-line.
     #[garde(inner(
@@ -175,6 +181,8 @@ pub struct ContentPatch {
 
 /// One chunk as a coach sees what the AI will read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"index": 3, "text": "Circle the hips slowly, ten times each way.",
+    "location": {"heading_path": ["Warm-up", "Hips"]}}))]
 pub struct ChunkView {
     /// Position in the source, from 0.
     pub index: i32,

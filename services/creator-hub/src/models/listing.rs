@@ -33,6 +33,13 @@ pub struct ListParams {
 
 /// One page of the library, newest first.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"items": [{"id": "0195f3a2-7c1e-7b40-9a51-4d2f8e6c1a03",
+    "title": "Warm-up basics",
+    "kind": "markdown", "status": "ready", "status_reason": null, "version": 2,
+    "pending_version": null, "chunks_total": 12, "chunks_processed": 12, "size_bytes": 8412,
+    "tags": ["mobility"], "source_filename": "warm-up.md",
+    "created_at": "2026-11-20T09:15:00Z", "updated_at": "2026-11-21T10:02:11Z"}],
+    "next_cursor": "MjAyNi0xMS0yMFQwOToxNTowMFp8MDE5NWYzYTI"}))]
 pub struct ContentPage {
     /// The items of this page.
     pub items: Vec<Content>,

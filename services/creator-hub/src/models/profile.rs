@@ -72,6 +72,15 @@ pub struct Usage {
 
 /// A creator's profile and settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"id": "0195f3a0-1b2c-7d3e-8f40-5a6b7c8d9e0f", "slug": "ana-strength",
+    "display_name": "Ana Strength", "bio": "Kettlebells and mobility for busy people.",
+    "branding": {"primary_color": "#0f766e", "avatar_url": "https://cdn.example.com/ana.png"},
+    "persona": {"coach_name": "Ana", "tone": "warm, direct", "avoid_topics": ["medication"],
+        "escalation_topics": ["chest pain"], "disclaimer": "Not medical advice."},
+    "chat_model": "llama2:7b-chat", "embedding_model": "nomic-embed-text",
+    "allowed_origins": ["https://ana.example.com"],
+    "quotas": {"requests_per_minute": 60, "storage_bytes": 104857600, "documents": 200},
+    "usage": {"storage_bytes": 8412, "documents": 1}}))]
 pub struct Profile {
     /// The creator id.
     pub id: Uuid,
@@ -101,6 +110,10 @@ pub struct Profile {
 /// `persona` as a whole); `quotas`, `usage`, `id` and `slug` cannot be changed here.
 #[derive(Debug, Clone, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"display_name": "Ana Strength",
+    "allowed_origins": ["https://ana.example.com"],
+    "persona": {"coach_name": "Ana", "tone": "warm, direct", "avoid_topics": ["medication"],
+        "escalation_topics": ["chest pain"], "disclaimer": "Not medical advice."}}))]
 pub struct ProfilePatch {
     /// Shown to clients, 1–200 characters.
     #[garde(inner(length(chars, min = 1, max = 200), custom(no_control)))]

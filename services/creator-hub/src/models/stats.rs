@@ -19,6 +19,10 @@ pub struct DocumentsByStatus {
 
 /// A creator's figures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z",
+    "documents": 14,
+    "documents_by_status": {"pending": 1, "processing": 0, "ready": 12, "failed": 1},
+    "chunks": 310, "storage_bytes": 2411520, "conversations": 48, "messages": 391}))]
 pub struct Stats {
     /// Start of the period, inclusive.
     pub from: DateTime<Utc>,

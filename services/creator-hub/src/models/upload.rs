@@ -80,6 +80,8 @@ pub struct FileMeta {
 
 /// The multipart form as the OpenAPI document shows it.
 #[derive(Debug, ToSchema)]
+#[schema(example = json!({"file": "(the file's bytes)", "title": "Warm-up basics",
+    "tags": "mobility,hips"}))]
 pub struct UploadForm {
     /// The file: PDF, WebVTT, SRT, markdown or UTF-8 text, at most 10 MiB.
     #[schema(value_type = String, format = Binary)]

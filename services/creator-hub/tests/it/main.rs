@@ -9,6 +9,7 @@ mod content_input;
 mod content_list;
 mod content_tenancy;
 mod harness;
+mod openapi;
 #[path = "../../../../tests/shared/pdf_fixture.rs"]
 mod pdf_fixture;
 mod profile;
