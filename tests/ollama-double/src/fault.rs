@@ -57,6 +57,7 @@ pub enum Fault {
     /// Wait this long before the first byte, and this much more between streamed lines.
     Slow(Duration),
     /// Answer `200`, stream this many lines, then reset the connection mid-stream.
+    /// Only streamed responses (chat, generate, pull) break; others are answered normally.
     ResetAfterLines(usize),
 }
 

@@ -1,6 +1,16 @@
 //! An Ollama API double for tests: the documented endpoints and JSON shapes, deterministic
 //! content, tunable latency and token rate, injectable faults, and a record of what it received.
 //!
+//! Content rules, so tests can assert on them:
+//! - `/api/embed`: [`embed`] — feature hashing of words and trigrams, L2-normalised, as many
+//!   dimensions as the model's `embedding_length` (384 for [`Model::embedding`]).
+//! - `/api/chat`, `/api/generate`: the prompt (system and message contents joined by newlines)
+//!   is cut from the start to `options.num_ctx` tokens ([`count_tokens`]); the answer is
+//!   `"From the sources: "` and the first sentence of each `<passage ...>...</passage>` left in
+//!   it, or `"No sources were given. You asked: "` and the first 12 words of the last user
+//!   message; streamed one word per line. [`OllamaDouble::generations`] records it all.
+//! - Unknown models answer 404 `{"error":"model \"x\" not found, try pulling it first"}`.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), coachai_ollama_double::StartError> {
 //! use coachai_ollama_double::{Config, Fault, OllamaDouble};
