@@ -14,6 +14,12 @@ use super::error::{Failure, VectorError};
 use super::records::{self, ChunkVector, Hit, collection_name, keys};
 
 impl VectorStore {
+    /// Creates the creator's collection (cosine space) unless it exists: the provisioning step.
+    /// The other operations do not need it first.
+    pub async fn create_collection(&self, creator: CreatorId) -> Result<(), VectorError> {
+        self.ensure(creator).await.map(drop)
+    }
+
     /// Stores `chunks` in the creator's collection (created on first use), replacing records
     /// with the same chunk id. An empty slice does nothing.
     pub async fn upsert_chunks(

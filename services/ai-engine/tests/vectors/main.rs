@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod failures;
+mod lifecycle;
 
 use coachai_ai_engine::vectors::{ChunkVector, Hit, VectorStore};
 use coachai_common::CreatorId;
@@ -190,54 +191,5 @@ async fn chunks_below_the_relevance_threshold_are_left_out() {
         [close.chunk_id]
     );
     assert!(hits[0].score >= 0.5);
-    store.drop_collection(tenant).await.unwrap();
-}
-
-#[tokio::test]
-async fn a_creator_without_vectors_yet_has_no_hits_rather_than_an_error() {
-    let (store, tenant) = (store().await, creator());
-
-    assert_eq!(
-        store
-            .query(tenant, &[1.0, 0.0, 0.0, 0.0], 5, 0.0)
-            .await
-            .unwrap(),
-        []
-    );
-    store.delete_content(tenant, Uuid::new_v4()).await.unwrap();
-    store
-        .delete_version(tenant, Uuid::new_v4(), 1)
-        .await
-        .unwrap();
-    store.drop_collection(tenant).await.unwrap();
-}
-
-#[tokio::test]
-async fn a_collection_dropped_by_another_process_reads_empty_and_comes_back_on_upsert() {
-    let (store, elsewhere, tenant) = (store().await, store().await, creator());
-    let probe = [1.0, 0.0, 0.0, 0.0];
-    let first = chunk(Uuid::new_v4(), 1, 0, probe);
-    store
-        .upsert_chunks(tenant, std::slice::from_ref(&first))
-        .await
-        .unwrap();
-    assert_eq!(
-        ids(&store, tenant, probe).await,
-        [first.chunk_id],
-        "store caches the handle"
-    );
-
-    elsewhere.drop_collection(tenant).await.unwrap();
-    assert!(
-        ids(&store, tenant, probe).await.is_empty(),
-        "a stale handle reads as empty"
-    );
-
-    let second = chunk(Uuid::new_v4(), 1, 0, probe);
-    store
-        .upsert_chunks(tenant, std::slice::from_ref(&second))
-        .await
-        .unwrap();
-    assert_eq!(ids(&elsewhere, tenant, probe).await, [second.chunk_id]);
     store.drop_collection(tenant).await.unwrap();
 }
