@@ -25,3 +25,14 @@ PROTOC_CRATES='chroma|chroma-types|prost-build|tonic-build|tonic-prost-build'
 lock_needs_protoc() {
     grep -Eq "^name = \"($PROTOC_CRATES)\"\$" "$COACHAI_ROOT/Cargo.lock"
 }
+
+# The Debian packages protoc builds need: the compiler, and libprotobuf-dev for the well-known
+# types (`google/protobuf/timestamp.proto`, imported by chroma-types), which protobuf-compiler
+# only recommends and so misses under --no-install-recommends.
+# shellcheck disable=SC2034 # read by tools.sh and stack/up.sh
+PROTOC_PACKAGES='protobuf-compiler libprotobuf-dev'
+
+# protoc_ready: true when protoc and its well-known type definitions are installed.
+protoc_ready() {
+    command -v protoc >/dev/null 2>&1 && [ -f /usr/include/google/protobuf/timestamp.proto ]
+}

@@ -26,9 +26,10 @@ install_tool cargo-deny cargo-deny 0.20.2
 
 ready="cargo-llvm-cov, cargo-deny"
 if lock_needs_protoc; then
-    if ! command -v protoc >/dev/null 2>&1; then
-        echo "tools: installing protobuf-compiler (Cargo.lock has a crate that runs protoc)" >&2
-        apt_install protobuf-compiler >/dev/null
+    if ! protoc_ready; then
+        echo "tools: installing $PROTOC_PACKAGES (Cargo.lock has a crate that runs protoc)" >&2
+        # shellcheck disable=SC2086 # a list of package names
+        apt_install $PROTOC_PACKAGES >/dev/null
     fi
     ready="$ready, protoc"
 fi

@@ -25,7 +25,7 @@ install_packages() {
   command -v redis-cli >/dev/null || need+=(redis-tools)
   if ! command -v nginx >/dev/null; then need+=(nginx-light); fi
   # protoc only once a crate in Cargo.lock runs it at build time (see scripts/apt.sh).
-  if lock_needs_protoc && ! command -v protoc >/dev/null; then need+=(protobuf-compiler); fi
+  if lock_needs_protoc && ! protoc_ready; then read -ra protoc <<<"$PROTOC_PACKAGES"; need+=("${protoc[@]}"); fi
   command -v curl >/dev/null || need+=(curl)
   pkg_installed ca-certificates || need+=(ca-certificates)
   command -v flock >/dev/null || need+=(util-linux)
