@@ -119,32 +119,18 @@ pub fn render_with_fallback(
         chain.push(Candidate::builtin());
     }
     let context = template_context(facts, chat);
-    let mut first_failure: Option<Fallback> = None;
-    let mut last_error = None;
+    let mut failures: Vec<(Fallback, TemplateError)> = Vec::new();
     for candidate in chain {
         match render::render(&candidate.body, &context) {
             Ok(system) => {
-                return Ok(RenderedPrompt {
-                    system,
-                    user: chat.question.trim().to_owned(),
-                    template: TemplateUsed {
-                        name: name.to_owned(),
-                        version: candidate.version,
-                        source: candidate.source,
-                        fell_back_from: first_failure,
-                    },
-                });
+                let first = failures.into_iter().next().map(|(fallback, _)| fallback);
+                return Ok(rendered(name, candidate, system, chat, first));
             }
-            Err(err) => {
-                tracing::warn!(template = name, version = ?candidate.version,
-                    source = ?candidate.source, error = %err, "prompt template failed to render");
-                first_failure.get_or_insert_with(|| failure(&candidate, &err));
-                last_error = Some(err);
-            }
+            Err(err) => failures.push(failed(name, &candidate, err)),
         }
     }
-    Err(match last_error {
-        Some(cause) => PromptError::NoUsableTemplate {
+    Err(match failures.pop() {
+        Some((_, cause)) => PromptError::NoUsableTemplate {
             name: name.to_owned(),
             cause,
         },
@@ -152,12 +138,34 @@ pub fn render_with_fallback(
     })
 }
 
-fn failure(candidate: &Candidate, err: &TemplateError) -> Fallback {
-    Fallback {
+fn rendered(
+    name: &str,
+    candidate: Candidate,
+    system: String,
+    chat: &ChatContext,
+    fell_back_from: Option<Fallback>,
+) -> RenderedPrompt {
+    RenderedPrompt {
+        system,
+        user: chat.question.trim().to_owned(),
+        template: TemplateUsed {
+            name: name.to_owned(),
+            version: candidate.version,
+            source: candidate.source,
+            fell_back_from,
+        },
+    }
+}
+
+fn failed(name: &str, candidate: &Candidate, err: TemplateError) -> (Fallback, TemplateError) {
+    tracing::warn!(template = name, version = ?candidate.version, source = ?candidate.source,
+        error = %err, "prompt template failed to render");
+    let fallback = Fallback {
         source: candidate.source,
         version: candidate.version,
         error: err.to_string(),
-    }
+    };
+    (fallback, err)
 }
 
 /// Renders template `name` for a chat of the transaction's creator, with fallback.
