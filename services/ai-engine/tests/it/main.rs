@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 mod prompts;
+mod prompts_cache;
 mod prompts_harness;
 mod prompts_input;
 mod prompts_openapi;
