@@ -1,6 +1,7 @@
 //! Prompt templates in PostgreSQL. Every function takes the tenant transaction, so RLS limits
 //! it to the caller's creator; the global defaults are platform rows every tenant may read.
-//! Writes to one template's versions lock its rows first, so concurrent writers queue.
+//! Writes to one template take a transaction-scoped advisory lock on it first, so concurrent
+//! writers queue.
 
 use chrono::{DateTime, Utc};
 use coachai_common::TenantTx;
@@ -210,13 +211,20 @@ pub async fn creator_facts(tx: &mut TenantTx) -> Result<CreatorFacts, PromptErro
     })
 }
 
+/// Locks template `name` of the creator for the rest of the transaction (an advisory lock, so
+/// even the first version's creation queues behind another) and returns its versions.
 async fn locked_versions(tx: &mut TenantTx, name: &str) -> Result<Vec<i32>, PromptError> {
-    Ok(sqlx::query_scalar(
-        "SELECT version FROM prompt_templates WHERE name = $1 ORDER BY version FOR UPDATE",
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))")
+        .bind(tx.creator().0.to_string())
+        .bind(name)
+        .execute(tx.conn())
+        .await?;
+    Ok(
+        sqlx::query_scalar("SELECT version FROM prompt_templates WHERE name = $1 ORDER BY version")
+            .bind(name)
+            .fetch_all(tx.conn())
+            .await?,
     )
-    .bind(name)
-    .fetch_all(tx.conn())
-    .await?)
 }
 
 async fn insert(

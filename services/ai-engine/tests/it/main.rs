@@ -10,4 +10,5 @@ mod prompts_cache;
 mod prompts_harness;
 mod prompts_input;
 mod prompts_openapi;
+mod prompts_race;
 mod prompts_tenancy;
