@@ -52,18 +52,19 @@ fn at(line: Option<usize>) -> String {
 impl TemplateError {
     fn from_minijinja(err: &minijinja::Error, rendering: bool) -> Self {
         let line = err.line();
-        let message = err
-            .detail()
-            .map(str::to_owned)
-            .unwrap_or_else(|| err.kind().to_string());
-        match err.kind() {
-            ErrorKind::SyntaxError | ErrorKind::InvalidDelimiter if !rendering => {
-                Self::Syntax { line, message }
-            }
+        let kind = err.kind();
+        let detail = err.detail().map(str::to_owned);
+        match kind {
             ErrorKind::OutOfFuel => Self::OutOfFuel { line },
             ErrorKind::WriteFailure => Self::TooLarge,
-            _ if rendering => Self::Render { line, message },
-            _ => Self::Syntax { line, message },
+            _ if rendering => Self::Render {
+                line,
+                message: detail.map_or_else(|| kind.to_string(), |d| format!("{kind}: {d}")),
+            },
+            _ => Self::Syntax {
+                line,
+                message: detail.unwrap_or_else(|| kind.to_string()),
+            },
         }
     }
 }
@@ -152,6 +153,8 @@ mod tests {
             matches!(err, TemplateError::Render { line: Some(1), .. }),
             "{err:?}"
         );
+        assert!(err.to_string().contains("unknown function"), "{err}");
+        assert!(err.to_string().contains("lookup_secret"), "{err}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use coachai_common::{AppError, FieldError};
 use super::TemplatePath;
 use crate::prompts::context::template_context;
 use crate::prompts::models::PreviewRequest;
-use crate::prompts::render::{check, render};
+use crate::prompts::render::render;
 use crate::prompts::{
     ChatContext, PromptError, RenderedPrompt, Source, TemplateUsed, render_prompt, store,
 };
@@ -51,14 +51,15 @@ pub(crate) async fn preview_prompt(
         (Some(draft), None) => (draft, None),
         (None, Some(n)) => (store::version(&mut tx, &path.name, n).await?.body, Some(n)),
         (None, None) => {
-            let prompt = render_prompt(&mut tx, &state.cache, &path.name, &chat).await?;
+            let prompt = render_prompt(&mut tx, &state.cache, &path.name, &chat)
+                .await
+                .map_err(sample_at_fault)?;
             tx.commit().await?;
             return Ok(ApiJson(prompt));
         }
     };
     let facts = store::creator_facts(&mut tx).await?;
     tx.commit().await?;
-    check(&body).map_err(PromptError::Invalid)?;
     let system = render(&body, &template_context(&facts, &chat)).map_err(PromptError::Invalid)?;
     let source = if version.is_some() {
         Source::Creator
@@ -75,6 +76,15 @@ pub(crate) async fn preview_prompt(
             fell_back_from: None,
         },
     }))
+}
+
+/// When not even the built-in renders in a preview, the sample (passages too large for the
+/// output cap) is at fault: a 422, not a 500.
+fn sample_at_fault(err: PromptError) -> PromptError {
+    match err {
+        PromptError::NoUsableTemplate { cause, .. } => PromptError::Invalid(cause),
+        other => other,
+    }
 }
 
 fn both_given() -> AppError {

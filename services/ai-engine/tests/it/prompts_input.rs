@@ -145,3 +145,20 @@ async fn a_preview_takes_a_draft_or_a_version_not_both_and_needs_a_message() {
         "{problem}"
     );
 }
+
+#[tokio::test]
+async fn a_preview_whose_sample_passages_overflow_the_prompt_is_422_not_500() {
+    let engine = Engine::new().await;
+    let owner = owner_of_new_creator(&engine).await;
+    let passage = json!({"title": "Long", "location": "page 1", "text": "x".repeat(20_000)});
+    let request = json!({"message": "q", "passages": vec![passage; 20]});
+    let problem = engine
+        .preview(&owner, "chat", request)
+        .await
+        .problem(422)
+        .body;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("larger than"),
+        "{problem}"
+    );
+}
