@@ -2,12 +2,14 @@
 //!
 //! Exposes [`router`] over a [`CoreState`]; `main.rs` only hands it to [`coachai_common::service::run`].
 
+pub mod prompts;
+pub mod routes;
+
 use axum::Router;
 use coachai_common::health::Health;
 use coachai_common::http::{ServiceParts, service_router};
 use coachai_common::service::ServiceConfig;
 use coachai_common::state::CoreState;
-use utoipa_axum::router::OpenApiRouter;
 
 pub mod vectors;
 
@@ -44,7 +46,7 @@ pub fn health(state: &CoreState, config: &Config) -> Health {
 
 /// The complete HTTP surface of the service.
 pub fn router(state: CoreState, config: &Config) -> Router {
-    let api = OpenApiRouter::new().with_state(state.clone());
+    let api = routes::api(state.clone());
     service_router(ServiceParts {
         service: SERVICE,
         prefix: PREFIX,

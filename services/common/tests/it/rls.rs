@@ -23,6 +23,7 @@ const SEED: &[&str] = &[
     "INSERT INTO conversations (id, creator_id, user_id) VALUES ($4, $1, $2)",
     "INSERT INTO messages (creator_id, conversation_id, role, body) VALUES ($1, $4, 'user', 'hi')",
     "INSERT INTO prompt_templates (creator_id, name, version, body) VALUES ($1, 'chat', 1, 'x')",
+    "INSERT INTO prompt_template_activations (creator_id, name, version) VALUES ($1, 'chat', 1)",
     "INSERT INTO channel_connections (creator_id, kind, name) VALUES ($1, 'web', 'site')",
     "INSERT INTO audit_log (creator_id, action) VALUES ($1, 'test.seed')",
 ];
