@@ -2,8 +2,12 @@
 //!
 //! Exposes [`router`] over a [`CoreState`]; `main.rs` only hands it to [`coachai_common::service::run`].
 
+pub mod breaker;
+pub mod chat;
+pub mod ollama;
 pub mod prompts;
 pub mod routes;
+pub mod worker;
 
 use axum::Router;
 use coachai_common::health::Health;

@@ -9,6 +9,7 @@
 mod error;
 mod ops;
 mod records;
+mod sweep;
 
 use std::sync::Arc;
 use std::time::Duration;

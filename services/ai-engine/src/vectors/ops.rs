@@ -142,7 +142,7 @@ impl VectorStore {
 
     /// A vanished collection means "nothing there" (`empty`) once the stale handle is
     /// forgotten; any other failure is the error.
-    async fn after_missing<T>(
+    pub(super) async fn after_missing<T>(
         &self,
         creator: CreatorId,
         failure: Failure,
