@@ -63,7 +63,13 @@ mod tests {
         };
         let text = cursor.encode();
         assert_eq!(Cursor::decode(&text), Ok(cursor));
-        for bad in ["", "x", &text[..text.len() - 2], &format!("{text}A"), &"A".repeat(300)] {
+        for bad in [
+            "",
+            "x",
+            &text[..text.len() - 2],
+            &format!("{text}A"),
+            &"A".repeat(300),
+        ] {
             assert_eq!(Cursor::decode(bad), Err(BadCursor), "{bad}");
         }
     }

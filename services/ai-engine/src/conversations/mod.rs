@@ -14,7 +14,9 @@ use coachai_common::AppError;
 
 pub use cursor::{BadCursor, Cursor};
 pub use model::{MessageMeta, MessageRole, Turn};
-pub use store::{ConversationId, append_message, delete, get, page, recent_turns, start_or_continue};
+pub use store::{
+    ConversationId, append_message, delete, get, page, recent_turns, start_or_continue,
+};
 
 /// Why a conversation could not be read or written.
 #[derive(Debug, thiserror::Error)]

@@ -9,7 +9,9 @@ use uuid::Uuid;
 
 use super::ConversationError;
 use super::cursor::Cursor;
-use super::model::{ConversationDetail, ConversationSummary, Message, MessageMeta, MessageRole, Turn};
+use super::model::{
+    ConversationDetail, ConversationSummary, Message, MessageMeta, MessageRole, Turn,
+};
 
 /// Characters of the first user message kept as a conversation's title.
 const TITLE_CHARS: i32 = 80;

@@ -96,7 +96,15 @@ mod tests {
         })
         .problem();
         assert_eq!(problem.status, 503);
-        assert!(problem.detail.contains("`llama3.2:3b`"), "{}", problem.detail);
-        assert!(problem.detail.contains("`smollm2:135m`"), "{}", problem.detail);
+        assert!(
+            problem.detail.contains("`llama3.2:3b`"),
+            "{}",
+            problem.detail
+        );
+        assert!(
+            problem.detail.contains("`smollm2:135m`"),
+            "{}",
+            problem.detail
+        );
     }
 }

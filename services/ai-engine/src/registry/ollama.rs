@@ -86,15 +86,21 @@ impl OllamaModels {
         let tags = self.tags().await?;
         let mut found = Vec::with_capacity(tags.len());
         for tag in tags {
-            match self.meta.show_model_info(tag.name.clone()).await {
-                Ok(info) => found.push(discovered(tag, Some(info))),
-                Err(ollama_rs::error::OllamaError::Other(e)) => {
-                    tracing::warn!(model = %tag.name, error = %e, "model listed but not shown");
-                }
-                Err(e) => return Err(e.into()),
-            }
+            found.extend(self.show(tag).await?);
         }
         Ok(found)
+    }
+
+    /// The details of one listed model; `None` when Ollama no longer shows it.
+    async fn show(&self, tag: Tag) -> Result<Option<Discovered>, RegistryError> {
+        match self.meta.show_model_info(tag.name.clone()).await {
+            Ok(info) => Ok(Some(discovered(tag, Some(info)))),
+            Err(ollama_rs::error::OllamaError::Other(e)) => {
+                tracing::warn!(model = %tag.name, error = %e, "model listed but not shown");
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Starts pulling `name`: the stream of Ollama's progress lines, or an error when Ollama
@@ -107,7 +113,8 @@ impl OllamaModels {
     }
 
     async fn tags(&self) -> Result<Vec<Tag>, RegistryError> {
-        let unavailable = |e: reqwest::Error| RegistryError::OllamaUnavailable(describe_reqwest(&e));
+        let unavailable =
+            |e: reqwest::Error| RegistryError::OllamaUnavailable(describe_reqwest(&e));
         let response = self
             .http
             .get(self.tags_url.clone())

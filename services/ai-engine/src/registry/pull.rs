@@ -118,11 +118,8 @@ impl ModelRegistry {
 
     async fn settle_success(&self, name: &str) -> PullEvent {
         if let Err(e) = self.refresh().await {
-            tracing::warn!(model = %name, error = %e, "pulled, but the refresh after it failed");
-            if let Err(e) = store::set_status(&self.pool, name, ModelStatus::Available).await {
-                tracing::error!(model = %name, error = %e, "pulled model not recorded");
-            }
-            self.invalidate().await;
+            log_failure(name, "pulled, but the refresh after it failed", &e);
+            self.record(name, ModelStatus::Available).await;
         }
         match store::list(&self.pool).await {
             Ok(rows) => match find_available(&rows, name) {
@@ -137,15 +134,24 @@ impl ModelRegistry {
     }
 
     async fn settle_failure(&self, name: &str, failure: Option<PullFailure>) -> PullEvent {
-        if let Err(e) = store::set_status(&self.pool, name, ModelStatus::Failed).await {
-            tracing::error!(model = %name, error = %e, "failed pull not recorded");
-        }
-        self.invalidate().await;
+        self.record(name, ModelStatus::Failed).await;
         PullEvent::Failed(failure.unwrap_or_else(|| PullFailure::Interrupted {
             name: name.to_owned(),
             message: "Ollama ended the pull without reporting success".to_owned(),
         }))
     }
+
+    /// Sets the row's status after a pull; a failure is logged (no client is left to tell).
+    async fn record(&self, name: &str, status: ModelStatus) {
+        if let Err(e) = store::set_status(&self.pool, name, status).await {
+            log_failure(name, "the outcome of a pull was not recorded", &e);
+        }
+        self.invalidate().await;
+    }
+}
+
+fn log_failure(model: &str, what: &str, error: &RegistryError) {
+    tracing::error!(model, error = %error, "{what}");
 }
 
 /// Ollama reports an unknown model in the stream (`pull model manifest: file does not exist`).
@@ -185,7 +191,9 @@ mod tests {
             message: "connection reset".into(),
         };
         assert_eq!(AppError::from(broken).problem().status, 503);
-        assert!(names_unknown_model("pull model manifest: file does not exist"));
+        assert!(names_unknown_model(
+            "pull model manifest: file does not exist"
+        ));
         assert!(!names_unknown_model("disk full"));
     }
 }

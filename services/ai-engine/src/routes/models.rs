@@ -30,8 +30,14 @@ struct ApiDoc;
 
 /// The model routes over `registry`, relative to [`crate::PREFIX`].
 pub fn api(state: CoreState, registry: Arc<ModelRegistry>) -> OpenApiRouter {
-    let read = require_scope(OpenApiRouter::new().routes(routes!(list_models)), Scope::Chat);
-    let pull = require_scope(OpenApiRouter::new().routes(routes!(pull_model)), Scope::Admin);
+    let read = require_scope(
+        OpenApiRouter::new().routes(routes!(list_models)),
+        Scope::Chat,
+    );
+    let pull = require_scope(
+        OpenApiRouter::new().routes(routes!(pull_model)),
+        Scope::Admin,
+    );
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(read)
         .merge(pull)

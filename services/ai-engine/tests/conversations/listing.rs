@@ -10,7 +10,12 @@ use super::harness::{Engine, User};
 use super::{chat, engine};
 
 /// Every page from the start, `limit` at a time, calling `between` after the first page.
-async fn walk(engine: &Engine, user: &User, limit: u32, between: impl AsyncFnOnce()) -> Vec<String> {
+async fn walk(
+    engine: &Engine,
+    user: &User,
+    limit: u32,
+    between: impl AsyncFnOnce(),
+) -> Vec<String> {
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     let mut between = Some(between);
@@ -19,7 +24,10 @@ async fn walk(engine: &Engine, user: &User, limit: u32, between: impl AsyncFnOnc
             Some(c) => format!("/conversations?limit={limit}&cursor={c}"),
             None => format!("/conversations?limit={limit}"),
         };
-        let page = engine.call(Method::GET, &path, &user.token, None).await.ok(200);
+        let page = engine
+            .call(Method::GET, &path, &user.token, None)
+            .await
+            .ok(200);
         let items = page["items"].as_array().unwrap();
         assert!(items.len() <= limit as usize);
         seen.extend(items.iter().map(|c| c["id"].as_str().unwrap().to_owned()));
@@ -39,7 +47,11 @@ async fn pages_are_newest_first_and_stable_while_conversations_are_added() {
     let client = engine.user(engine.creator().await, Role::Client).await;
     let mut started = Vec::new();
     for n in 0..5 {
-        started.push(chat(&engine, &client, &format!("question {n}")).await.to_string());
+        started.push(
+            chat(&engine, &client, &format!("question {n}"))
+                .await
+                .to_string(),
+        );
     }
     let newest_first: Vec<String> = started.iter().rev().cloned().collect();
 
@@ -59,9 +71,20 @@ async fn pages_are_newest_first_and_stable_while_conversations_are_added() {
 async fn bad_limits_and_foreign_cursors_are_400() {
     let engine = engine().await;
     let client = engine.user(engine.creator().await, Role::Client).await;
-    for query in ["limit=0", "limit=101", "limit=x", "cursor=not-a-cursor", "sort=asc"] {
+    for query in [
+        "limit=0",
+        "limit=101",
+        "limit=x",
+        "cursor=not-a-cursor",
+        "sort=asc",
+    ] {
         engine
-            .call(Method::GET, &format!("/conversations?{query}"), &client.token, None)
+            .call(
+                Method::GET,
+                &format!("/conversations?{query}"),
+                &client.token,
+                None,
+            )
             .await
             .problem(400);
     }

@@ -26,9 +26,15 @@ pub async fn chat(engine: &Engine, user: &User, question: &str) -> Uuid {
     let id = conversations::start_or_continue(&mut tx, &user.principal, None)
         .await
         .unwrap();
-    conversations::append_message(&mut tx, id, MessageRole::User, question, &MessageMeta::default())
-        .await
-        .unwrap();
+    conversations::append_message(
+        &mut tx,
+        id,
+        MessageRole::User,
+        question,
+        &MessageMeta::default(),
+    )
+    .await
+    .unwrap();
     let meta = MessageMeta {
         model: Some("smollm2:135m".into()),
         template_id: Some(Uuid::new_v4()),

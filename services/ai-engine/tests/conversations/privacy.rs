@@ -32,7 +32,10 @@ async fn a_client_lists_reads_and_erases_their_own_conversation() {
     assert_eq!(page["next_cursor"], Value::Null);
 
     let path = format!("/conversations/{id}");
-    let detail = engine.call(Method::GET, &path, &client.token, None).await.ok(200);
+    let detail = engine
+        .call(Method::GET, &path, &client.token, None)
+        .await
+        .ok(200);
     let messages = detail["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 2);
     assert_eq!(messages[0]["role"], "user");
@@ -43,10 +46,18 @@ async fn a_client_lists_reads_and_erases_their_own_conversation() {
     assert_eq!(messages[1]["template_version"], 3);
     assert_eq!(messages[1]["sources"][0]["title"], "Warm-up basics");
 
-    let erased = engine.call(Method::DELETE, &path, &client.token, None).await;
+    let erased = engine
+        .call(Method::DELETE, &path, &client.token, None)
+        .await;
     assert_eq!(erased.status, 204, "{}", erased.text);
-    engine.call(Method::GET, &path, &client.token, None).await.problem(404);
-    engine.call(Method::DELETE, &path, &client.token, None).await.problem(404);
+    engine
+        .call(Method::GET, &path, &client.token, None)
+        .await
+        .problem(404);
+    engine
+        .call(Method::DELETE, &path, &client.token, None)
+        .await
+        .problem(404);
     let mut tx = engine.tenant(creator).await;
     let left: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE conversation_id = $1")
         .bind(id)
@@ -71,10 +82,19 @@ async fn other_users_of_the_same_creator_get_404_and_do_not_list_it() {
             .await
             .ok(200);
         assert!(ids(&page).is_empty(), "{role:?} sees {page}");
-        engine.call(Method::GET, &path, &other.token, None).await.problem(404);
-        engine.call(Method::DELETE, &path, &other.token, None).await.problem(404);
+        engine
+            .call(Method::GET, &path, &other.token, None)
+            .await
+            .problem(404);
+        engine
+            .call(Method::DELETE, &path, &other.token, None)
+            .await
+            .problem(404);
     }
-    engine.call(Method::GET, &path, &client.token, None).await.ok(200);
+    engine
+        .call(Method::GET, &path, &client.token, None)
+        .await
+        .ok(200);
 }
 
 #[tokio::test]
@@ -86,15 +106,24 @@ async fn another_creators_users_get_404_with_no_data() {
     let stranger = engine.user(engine.creator().await, Role::Owner).await;
     let path = format!("/conversations/{id}");
 
-    let reply = engine.call(Method::GET, &path, &stranger.token, None).await.problem(404);
+    let reply = engine
+        .call(Method::GET, &path, &stranger.token, None)
+        .await
+        .problem(404);
     assert!(!reply.text.contains("Private question"));
-    engine.call(Method::DELETE, &path, &stranger.token, None).await.problem(404);
+    engine
+        .call(Method::DELETE, &path, &stranger.token, None)
+        .await
+        .problem(404);
     let page = engine
         .call(Method::GET, "/conversations", &stranger.token, None)
         .await
         .ok(200);
     assert!(ids(&page).is_empty());
-    engine.call(Method::GET, &path, &client.token, None).await.ok(200);
+    engine
+        .call(Method::GET, &path, &client.token, None)
+        .await
+        .ok(200);
 }
 
 #[tokio::test]
@@ -103,11 +132,19 @@ async fn malformed_ids_are_400_and_unknown_ones_404() {
     let client = engine.user(engine.creator().await, Role::Client).await;
     for method in [Method::GET, Method::DELETE] {
         engine
-            .call(method.clone(), "/conversations/not-a-uuid", &client.token, None)
+            .call(
+                method.clone(),
+                "/conversations/not-a-uuid",
+                &client.token,
+                None,
+            )
             .await
             .problem(400);
         let unknown = format!("/conversations/{}", uuid::Uuid::new_v4());
-        engine.call(method, &unknown, &client.token, None).await.problem(404);
+        engine
+            .call(method, &unknown, &client.token, None)
+            .await
+            .problem(404);
     }
     engine
         .call(Method::GET, "/conversations", "not-a-token", None)

@@ -1,8 +1,6 @@
 //! The store functions the chat path calls.
 
-use coachai_ai_engine::conversations::{
-    self, ConversationError, MessageMeta, MessageRole, Turn,
-};
+use coachai_ai_engine::conversations::{self, ConversationError, MessageMeta, MessageRole, Turn};
 use coachai_common::auth::Role;
 
 use super::{chat, engine};
@@ -23,7 +21,9 @@ async fn a_conversation_continues_and_its_recent_turns_come_oldest_first() {
     conversations::append_message(&mut tx, again, MessageRole::User, "And after?", &meta)
         .await
         .unwrap();
-    let turns = conversations::recent_turns(&mut tx, again, 2).await.unwrap();
+    let turns = conversations::recent_turns(&mut tx, again, 2)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(
         turns,
@@ -69,7 +69,9 @@ async fn the_first_user_message_titles_a_new_conversation() {
     let id = chat(&engine, &client, &long).await;
 
     let mut tx = engine.tenant(creator).await;
-    let detail = conversations::get(&mut tx, client.principal.user_id, id).await.unwrap();
+    let detail = conversations::get(&mut tx, client.principal.user_id, id)
+        .await
+        .unwrap();
     let title = detail.summary.title.unwrap();
     assert!(title.starts_with("squat squat"), "{title}");
     assert_eq!(title.chars().count(), 80);

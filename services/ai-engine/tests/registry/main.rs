@@ -6,6 +6,7 @@
 
 #[path = "../support/harness.rs"]
 mod harness;
+mod openapi;
 mod pull;
 mod refresh;
 mod resolve;

@@ -28,7 +28,10 @@ fn events(text: &str) -> Vec<(String, Value)> {
 
 async fn status_of(engine: &Engine, name: &str) -> String {
     let models = engine.registry.models().await.unwrap();
-    let entry = models.iter().find(|m| m.name == name).expect("the model has a row");
+    let entry = models
+        .iter()
+        .find(|m| m.name == name)
+        .expect("the model has a row");
     entry.status.as_str().to_owned()
 }
 
@@ -54,7 +57,11 @@ async fn a_pull_streams_progress_then_done_and_the_model_becomes_available() {
     let events = events(&reply.text);
     let (last, progress) = events.split_last().expect("events were sent");
     assert!(progress.len() >= 4, "{}", reply.text);
-    assert!(progress.iter().all(|(e, _)| e == "progress"), "{}", reply.text);
+    assert!(
+        progress.iter().all(|(e, _)| e == "progress"),
+        "{}",
+        reply.text
+    );
     let download = progress.iter().find(|(_, d)| d["total"].is_u64()).unwrap();
     assert!(download.1["completed"].as_u64() <= download.1["total"].as_u64());
     assert_eq!(last.0, "done", "{}", reply.text);
@@ -63,9 +70,16 @@ async fn a_pull_streams_progress_then_done_and_the_model_becomes_available() {
     assert_eq!(last.1["context_length"], 16384);
 
     assert_eq!(status_of(&engine, &name).await, "available");
-    let models = engine.call(Method::GET, "/models", &admin.token, None).await.ok(200);
+    let models = engine
+        .call(Method::GET, "/models", &admin.token, None)
+        .await
+        .ok(200);
     assert_eq!(row(&models, &name).unwrap()["family"], "llama");
-    let resolved = engine.registry.resolve_chat_model(&name, None).await.unwrap();
+    let resolved = engine
+        .registry
+        .resolve_chat_model(&name, None)
+        .await
+        .unwrap();
     assert_eq!(resolved.context_length, Some(16384));
 }
 
@@ -87,7 +101,11 @@ async fn a_pull_of_a_model_ollama_does_not_have_ends_with_a_404_error_event() {
     assert_eq!(last.0, "error", "{}", reply.text);
     assert_eq!(last.1["status"], 404);
     assert_eq!(last.1["type"], "https://coachai.dev/problems/not-found");
-    assert!(last.1["detail"].as_str().unwrap().contains(&name), "{}", last.1);
+    assert!(
+        last.1["detail"].as_str().unwrap().contains(&name),
+        "{}",
+        last.1
+    );
     assert_eq!(status_of(&engine, &name).await, "failed");
 }
 
@@ -102,7 +120,11 @@ async fn a_pull_while_ollama_is_down_or_failing_is_a_503_problem() {
         .call(Method::POST, "/models/pull", &owner.token, Some(&body))
         .await
         .problem(503);
-    assert!(reply.body["detail"].as_str().unwrap().contains("Ollama"), "{}", reply.text);
+    assert!(
+        reply.body["detail"].as_str().unwrap().contains("Ollama"),
+        "{}",
+        reply.text
+    );
 
     let (double, failing) = engine_on_double().await;
     double.set_fault(Fault::Status500);

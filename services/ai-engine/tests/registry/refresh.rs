@@ -18,7 +18,10 @@ async fn a_refresh_records_every_model_of_ollama_with_its_details() {
 
     let creator = engine.creator().await;
     let coach = engine.user(creator, Role::Coach).await;
-    let models = engine.call(Method::GET, "/models", &coach.token, None).await.ok(200);
+    let models = engine
+        .call(Method::GET, "/models", &coach.token, None)
+        .await
+        .ok(200);
     let chat = row(&models, "smollm2:135m").expect("the chat model is listed");
     assert_eq!(chat["status"], "available");
     assert_eq!(chat["family"], "llama");
@@ -27,7 +30,10 @@ async fn a_refresh_records_every_model_of_ollama_with_its_details() {
     assert_eq!(chat["context_length"], 8192);
     assert_eq!(chat["size_bytes"], 144_808_000);
     assert_eq!(chat["capabilities"], serde_json::json!(["completion"]));
-    assert!(chat["digest"].as_str().is_some_and(|d| !d.is_empty()), "{chat}");
+    assert!(
+        chat["digest"].as_str().is_some_and(|d| !d.is_empty()),
+        "{chat}"
+    );
     let embedding = row(&models, "all-minilm:latest").expect("the embedding model is listed");
     assert_eq!(embedding["family"], "bert");
     assert_eq!(embedding["context_length"], 512);
@@ -48,7 +54,10 @@ async fn a_model_removed_from_ollama_becomes_missing_at_the_next_refresh() {
 
     let creator = engine.creator().await;
     let owner = engine.user(creator, Role::Owner).await;
-    let models = engine.call(Method::GET, "/models", &owner.token, None).await.ok(200);
+    let models = engine
+        .call(Method::GET, "/models", &owner.token, None)
+        .await
+        .ok(200);
     assert_eq!(row(&models, &name).unwrap()["status"], "missing");
     assert_eq!(row(&models, "smollm2:135m").unwrap()["status"], "available");
 }

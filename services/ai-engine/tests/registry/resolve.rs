@@ -21,8 +21,15 @@ async fn the_wanted_model_is_used_when_it_is_available() {
     assert_eq!(resolved.name, name);
     assert_eq!(resolved.context_length, Some(4096));
     assert!(!resolved.fell_back);
-    assert_eq!(engine.registry.context_length(&name).await.unwrap(), Some(4096));
-    let untagged = engine.registry.resolve_chat_model("all-minilm", None).await.unwrap();
+    assert_eq!(
+        engine.registry.context_length(&name).await.unwrap(),
+        Some(4096)
+    );
+    let untagged = engine
+        .registry
+        .resolve_chat_model("all-minilm", None)
+        .await
+        .unwrap();
     assert_eq!(untagged.name, "all-minilm:latest");
 }
 
@@ -61,10 +68,22 @@ async fn without_wanted_or_fallback_the_error_is_a_503_naming_the_missing_model(
         .unwrap_err();
     let problem = AppError::from(err).problem();
     assert_eq!(problem.status, 503);
-    assert!(problem.detail.contains(&format!("`{wanted}`")), "{}", problem.detail);
-    assert!(problem.detail.contains(&format!("`{gone}`")), "{}", problem.detail);
+    assert!(
+        problem.detail.contains(&format!("`{wanted}`")),
+        "{}",
+        problem.detail
+    );
+    assert!(
+        problem.detail.contains(&format!("`{gone}`")),
+        "{}",
+        problem.detail
+    );
 
-    let alone = engine.registry.resolve_chat_model(&wanted, None).await.unwrap_err();
+    let alone = engine
+        .registry
+        .resolve_chat_model(&wanted, None)
+        .await
+        .unwrap_err();
     let problem = AppError::from(alone).problem();
     assert_eq!(problem.status, 503);
     assert!(problem.detail.contains("no fallback"), "{}", problem.detail);

@@ -58,7 +58,11 @@ impl Reply {
     /// Asserts a problem+json answer with `status`.
     pub fn problem(self, status: u16) -> Self {
         assert_eq!(self.status.as_u16(), status, "{}", self.text);
-        assert_eq!(self.content_type, "application/problem+json", "{}", self.text);
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "{}",
+            self.text
+        );
         self
     }
 
@@ -211,7 +215,13 @@ impl Engine {
     }
 
     /// Sends a request to `/api/v1/ai{path}` and reads the whole answer.
-    pub async fn call(&self, method: Method, path: &str, token: &str, body: Option<&Value>) -> Reply {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> Reply {
         read(self.respond(method, path, token, body).await).await
     }
 }
