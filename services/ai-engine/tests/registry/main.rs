@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
 #[path = "../support/harness.rs"]
 mod harness;
 mod openapi;

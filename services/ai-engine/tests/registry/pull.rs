@@ -84,6 +84,33 @@ async fn a_pull_streams_progress_then_done_and_the_model_becomes_available() {
 }
 
 #[tokio::test]
+async fn a_pull_the_client_walked_away_from_still_settles_the_row() {
+    let _turn = serial().await;
+    let (double, engine) = engine_on_double().await;
+    let name = unique_model();
+    double.add_to_registry(Model::completion(&name));
+    double.set_token_rate(Some(20.0));
+    let owner = engine.user(engine.creator().await, Role::Owner).await;
+
+    let body = json!({"name": name});
+    let response = engine
+        .respond(Method::POST, "/models/pull", &owner.token, Some(&body))
+        .await;
+    assert_eq!(response.status(), 200);
+    drop(response);
+    assert_eq!(status_of(&engine, &name).await, "pulling");
+    let settled = async {
+        while status_of(&engine, &name).await == "pulling" {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), settled)
+        .await
+        .expect("the pull ran to its end without a reader");
+    assert_eq!(status_of(&engine, &name).await, "available");
+}
+
+#[tokio::test]
 async fn a_pull_of_a_model_ollama_does_not_have_ends_with_a_404_error_event() {
     let _turn = serial().await;
     let (_double, engine) = engine_on_double().await;

@@ -1,8 +1,12 @@
 //! Refreshing the registry from Ollama, and who may read it.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use axum::http::Method;
+use coachai_ai_engine::registry::{ModelRegistry, ModelStatus, RegistryOptions};
 use coachai_common::auth::Role;
-use coachai_ollama_double::Model;
+use coachai_ollama_double::{Endpoint, Model};
 
 use super::harness::Engine;
 use super::{dead_url, engine_on_double, row, serial, unique_model};
@@ -91,4 +95,43 @@ async fn clients_may_not_read_the_registry() {
         .call(Method::GET, "/models", "not-a-token", None)
         .await
         .problem(401);
+}
+
+#[tokio::test]
+async fn the_refresher_picks_up_a_new_model_without_being_asked() {
+    let _turn = serial().await;
+    let (double, engine) = engine_on_double().await;
+    let options = RegistryOptions {
+        refresh_every: Duration::from_millis(100),
+        cache_ttl: Duration::from_secs(300),
+    };
+    let registry = ModelRegistry::new(&engine.db, engine.cache.clone(), &double.url(), options);
+    let registry = Arc::new(registry.unwrap());
+    let refresher = registry.spawn_refresher();
+    let first_refresh = async {
+        while double.requests_to(Endpoint::Tags).is_empty() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), first_refresh)
+        .await
+        .expect("the refresher lists Ollama's models at once");
+
+    let name = unique_model();
+    double.add_model(Model::completion(&name));
+    let listed = async {
+        loop {
+            let models = registry.models().await.unwrap();
+            if models
+                .iter()
+                .any(|m| m.name == name && m.status == ModelStatus::Available)
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    let seen = tokio::time::timeout(Duration::from_secs(5), listed).await;
+    refresher.abort();
+    seen.expect("a model added to Ollama is available within a few refreshes");
 }

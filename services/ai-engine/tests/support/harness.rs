@@ -9,7 +9,7 @@ use axum::http::{Method, Request, StatusCode};
 use axum::response::Response;
 use coachai_ai_engine::registry::{ModelRegistry, RegistryOptions};
 use coachai_ai_engine::{Config, DEFAULT_PORT, router_with};
-use coachai_common::auth::api_keys::ApiKeyStore;
+use coachai_common::auth::api_keys::{ApiKeyStore, key_hash};
 use coachai_common::auth::keys::Ed25519Key;
 use coachai_common::auth::{
     AccessClaims, Authenticator, Credential, JwtVerifier, Principal, Revocations, Role,
@@ -84,6 +84,7 @@ pub struct User {
 pub struct Engine {
     pub router: Router,
     pub db: Db,
+    pub cache: Arc<Cache>,
     pub registry: Arc<ModelRegistry>,
     key: Ed25519Key,
     config: Config,
@@ -123,12 +124,14 @@ impl Engine {
                 .with_api_keys(Arc::new(ApiKeyStore::new(db.clone()))),
             cache: cache.clone(),
         };
-        let registry = ModelRegistry::new(&db, cache, ollama_url, RegistryOptions::default())
-            .expect("the Ollama URL is an http URL");
+        let registry =
+            ModelRegistry::new(&db, cache.clone(), ollama_url, RegistryOptions::default())
+                .expect("the Ollama URL is an http URL");
         let registry = Arc::new(registry);
         Self {
             router: router_with(state, &config, registry.clone()),
             db,
+            cache,
             registry,
             key,
             config,
@@ -188,6 +191,28 @@ impl Engine {
             principal,
             token: self.key.sign(&claims).unwrap(),
         }
+    }
+
+    /// A live API key with `scopes` of a new owner of `creator`.
+    pub async fn api_key(&self, creator: CreatorId, scopes: &[&str]) -> String {
+        let owner = self.user(creator, Role::Owner).await;
+        let prefix = Uuid::new_v4().simple().to_string()[..12].to_owned();
+        let key = format!("cak_{prefix}_{}", Uuid::new_v4().simple());
+        let mut tx = self.tenant(creator).await;
+        sqlx::query(
+            "INSERT INTO api_keys (creator_id, created_by, name, prefix, key_hash, scopes) \
+             VALUES ($1, $2, 'integration', $3, $4, $5)",
+        )
+        .bind(creator.0)
+        .bind(owner.principal.user_id)
+        .bind(&prefix)
+        .bind(key_hash(&key))
+        .bind(scopes.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
+        .execute(tx.conn())
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        key
     }
 
     pub async fn tenant(&self, creator: CreatorId) -> TenantTx {
