@@ -1,21 +1,30 @@
 //! AI Engine service: RAG chat over Ollama and ChromaDB, embeddings, model registry and prompt templates.
 //!
 //! Exposes [`router`] over a [`CoreState`]; `main.rs` only hands it to [`coachai_common::service::run`].
+//! Today: the model registry (`/models`, `/models/pull`, [`registry::ModelRegistry`] for the
+//! chat path) and the caller's conversations (`/conversations...`, [`conversations`]).
 
 pub mod breaker;
 pub mod chat;
+pub mod conversations;
 pub mod ollama;
 pub mod prompts;
+pub mod registry;
 pub mod routes;
 pub mod worker;
+
+use std::sync::Arc;
 
 use axum::Router;
 use coachai_common::health::Health;
 use coachai_common::http::{ServiceParts, service_router};
 use coachai_common::service::ServiceConfig;
 use coachai_common::state::CoreState;
+use utoipa_axum::router::OpenApiRouter;
 
 pub mod vectors;
+
+use registry::{ModelRegistry, RegistryOptions};
 
 /// Name of the service in health reports, logs and metrics.
 pub const SERVICE: &str = "ai-engine";
@@ -48,9 +57,41 @@ pub fn health(state: &CoreState, config: &Config) -> Health {
         )
 }
 
-/// The complete HTTP surface of the service.
+/// The complete HTTP surface of the service, with the model registry of `OLLAMA_URL`, which is
+/// refreshed at once and then periodically in the background (when a Tokio runtime is running).
 pub fn router(state: CoreState, config: &Config) -> Router {
-    let api = routes::api(state.clone());
+    let registry = ModelRegistry::new(
+        &state.db,
+        state.cache.clone(),
+        &config.common.ollama_url,
+        RegistryOptions::default(),
+    );
+    match registry {
+        Ok(registry) => {
+            let registry = Arc::new(registry);
+            if tokio::runtime::Handle::try_current().is_ok() {
+                registry.spawn_refresher();
+            }
+            router_with(state, config, registry)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "no model routes: OLLAMA_URL is not usable");
+            let api = routes::api(state.clone()).merge(routes::conversations::api(state.clone()));
+            router_with_api(state, config, api)
+        }
+    }
+}
+
+/// The complete HTTP surface of the service over a given model registry (tests pass one on an
+/// Ollama double; nothing is spawned).
+pub fn router_with(state: CoreState, config: &Config, registry: Arc<ModelRegistry>) -> Router {
+    let api = routes::api(state.clone())
+        .merge(routes::models::api(state.clone(), registry))
+        .merge(routes::conversations::api(state.clone()));
+    router_with_api(state, config, api)
+}
+
+fn router_with_api(state: CoreState, config: &Config, api: OpenApiRouter) -> Router {
     service_router(ServiceParts {
         service: SERVICE,
         prefix: PREFIX,
