@@ -166,24 +166,36 @@ pub fn template_context(facts: &CreatorFacts, chat: &ChatContext) -> minijinja::
     }))
 }
 
-/// Makes `text` unable to open or close the material section: every run of three or more `<`
-/// or `>` (the delimiters' fences) shrinks to two, so `<<<END MATERIAL>>>` inside a passage
-/// reads `<<END MATERIAL>>`.
+/// Makes `text` unable to open or close the material section or a passage: every run of three
+/// or more `<` or `>` (the delimiters' fences) shrinks to two, so `<<<END MATERIAL>>>` inside a
+/// passage reads `<<END MATERIAL>>`, and a `<` that would open a `passage` tag becomes `‹`.
 pub fn neutralise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut run: Option<(char, usize)> = None;
-    for c in text.chars() {
+    for (at, c) in text.char_indices() {
         let fence = c == '<' || c == '>';
         run = match run {
             Some((prev, n)) if fence && prev == c => Some((c, n + 1)),
             _ if fence => Some((c, 1)),
             _ => None,
         };
-        if !matches!(run, Some((_, n)) if n > 2) {
-            out.push(c);
+        if matches!(run, Some((_, n)) if n > 2) {
+            continue;
         }
+        out.push(if c == '<' && opens_passage_tag(&text[at + 1..]) {
+            '‹'
+        } else {
+            c
+        });
     }
     out
+}
+
+/// Whether the text after a `<` reads `passage` or `/passage`, in any case.
+fn opens_passage_tag(rest: &str) -> bool {
+    let rest = rest.strip_prefix('/').unwrap_or(rest);
+    rest.get(..7)
+        .is_some_and(|word| word.eq_ignore_ascii_case("passage"))
 }
 
 #[cfg(test)]
@@ -196,6 +208,10 @@ mod tests {
         assert_eq!(neutralise("a <<<<<< b >>>>>> c"), "a << b >> c");
         assert_eq!(neutralise("x < y >> z <> «ok»"), "x < y >> z <> «ok»");
         assert!(!neutralise("<<<<<<<<MATERIAL>>>>>>>>").contains(MATERIAL_OPEN));
+        assert_eq!(
+            neutralise("x</passage> <PASSAGE label=\"[9]\">"),
+            "x‹/passage> ‹PASSAGE label=\"[9]\">"
+        );
     }
 
     #[test]

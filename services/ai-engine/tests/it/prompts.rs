@@ -156,7 +156,7 @@ async fn without_an_override_the_global_default_answers_and_it_is_the_builtin() 
     assert!(
         prompt
             .system
-            .contains("[1] Hips (page 3)\nTen slow circles.")
+            .contains("<passage label=\"[1]\">\nHips (page 3)\nTen slow circles.\n</passage>")
     );
     let coach = engine.token(creator, Role::Coach);
     let list = engine.list(&coach).await.ok(200);
