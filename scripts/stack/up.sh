@@ -355,7 +355,9 @@ start_ollama() {
   fi
   mkdir -p "$OLLAMA_MODELS_DIR"
   printf '\n===== %s starting ollama %s on %s =====\n' "$(date -Is)" "$OLLAMA_VERSION" "$endpoint" >>"$OLLAMA_LOG"
-  OLLAMA_HOST="$endpoint" OLLAMA_MODELS="$OLLAMA_MODELS_DIR" \
+  # The models directory is shared by every clone's Ollama on this machine: OLLAMA_NOPRUNE keeps a
+  # starting server from deleting a blob another one has received but not yet named in a model.
+  OLLAMA_HOST="$endpoint" OLLAMA_MODELS="$OLLAMA_MODELS_DIR" OLLAMA_NOPRUNE=1 \
     nohup setsid "$OLLAMA_BIN" serve >>"$OLLAMA_LOG" 2>&1 </dev/null 9>&- &
   pid=$!
   echo "$pid" >"$OLLAMA_PIDFILE"
