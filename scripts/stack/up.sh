@@ -321,6 +321,15 @@ ollama_build() {
 
 start_ollama() {
   local endpoint="127.0.0.1:$OLLAMA_PORT_COACHAI" pid version
+  if [ "$OLLAMA_URL" != "http://$endpoint" ]; then
+    # OLLAMA_URL names another server: use it as it is, start nothing.
+    version="$(ollama_version || true)"
+    [ -n "$version" ] ||
+      die "OLLAMA_URL=$OLLAMA_URL does not answer /api/version; unset it to let up.sh start Ollama on $endpoint (OLLAMA_PORT_COACHAI)"
+    ollama_models
+    report ollama ready "${OLLAMA_URL#*://} (reused: ollama $version at OLLAMA_URL, not stopped by down.sh)"
+    return 0
+  fi
   pid="$(pidfile_pid "$OLLAMA_PIDFILE")"
   if [ -n "$pid" ] && wait_until 30 ollama_version; then
     record_started ollama
@@ -337,11 +346,9 @@ start_ollama() {
   if [ -n "$version" ]; then
     unrecord_started ollama
     ollama_models
-    report ollama ready "${OLLAMA_URL#*://} (reused: ollama $version, served by another instance, not stopped by down.sh)"
+    report ollama ready "$endpoint (reused: ollama $version, served by another instance, not stopped by down.sh)"
     return 0
   fi
-  [ "$OLLAMA_URL" = "http://$endpoint" ] ||
-    die "OLLAMA_URL=$OLLAMA_URL does not answer /api/version; unset it to let up.sh start Ollama on $endpoint (OLLAMA_PORT_COACHAI)"
   port_open "$OLLAMA_PORT_COACHAI" &&
     die "port $OLLAMA_PORT_COACHAI is taken by something that does not answer /api/version; stop it or set OLLAMA_PORT_COACHAI"
   ollama_build
