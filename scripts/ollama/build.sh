@@ -47,8 +47,9 @@ fail() {
 vendor="$OLLAMA_HOME/vendor/${OLLAMA_MINIAUDIO_PYPI//=/-}"
 if [ ! -f "$vendor/miniaudio/miniaudio.h" ]; then
     ollama_log "fetching miniaudio.h from the sdist of $OLLAMA_MINIAUDIO_PYPI"
+    pip_python="$(ollama_pip_python)"
     {
-        python3 -m pip download -q --disable-pip-version-check --no-binary :all: --no-deps \
+        "$pip_python" -m pip download -q --disable-pip-version-check --no-binary :all: --no-deps \
             "$OLLAMA_MINIAUDIO_PYPI" -d "$OLLAMA_DOWNLOADS"
     } >"$logf" 2>&1 || fail "pip download $OLLAMA_MINIAUDIO_PYPI failed (is PyPI reachable?)"
     sdist="$OLLAMA_DOWNLOADS/${OLLAMA_MINIAUDIO_PYPI//==/-}.tar.gz"

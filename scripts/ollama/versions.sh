@@ -58,5 +58,22 @@ OLLAMA_BUILD_PIN="$OLLAMA_VERSION $OLLAMA_MINIAUDIO_PYPI cflags=$OLLAMA_CGO_CFLA
 # ollama_built: the binary of the current pin is in the cache (build.sh has nothing to do).
 ollama_built() { [ -x "$OLLAMA_BIN" ] && [ "$(cat "$OLLAMA_BIN_DIR/.pin" 2>/dev/null)" = "$OLLAMA_BUILD_PIN" ]; }
 
+# ollama_pip_python: prints a Python that has pip, for `pip download` (wheels, the sdist). Debian's
+# python3 comes without pip; then a venv made once under $OLLAMA_HOME brings it (python3-venv, which
+# scripts/stack/up.sh installs when missing).
+ollama_pip_python() {
+    local py="${COACHAI_PYTHON:-python3}" venv="$OLLAMA_HOME/pip-venv"
+    if "$py" -m pip --version >/dev/null 2>&1; then
+        printf '%s\n' "$py"
+        return 0
+    fi
+    if ! "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
+        ollama_log "creating $venv for pip download (the $py in PATH has no pip)"
+        rm -rf "$venv"
+        "$py" -m venv "$venv" >&2 || ollama_die "cannot create a venv with $py (is python3-venv installed?)"
+    fi
+    printf '%s\n' "$venv/bin/python"
+}
+
 ollama_log() { printf '[ollama] %s\n' "$*" >&2; }
 ollama_die() { printf '[ollama] ERROR: %s\n' "$*" >&2; exit 1; }
