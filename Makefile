@@ -16,7 +16,7 @@ test: ## install what is missing and run every test (lint, unit, integration, cl
 lint: ## rustfmt, clippy -D warnings, cargo-deny
 	@scripts/tools.sh && scripts/lint.sh
 
-stack: ## start PostgreSQL, Redis and ChromaDB only
+stack: ## start PostgreSQL, Redis, ChromaDB and Ollama only (builds Ollama once per machine)
 	@scripts/stack/up.sh
 
 stack-down: ## stop what this clone started

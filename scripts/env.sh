@@ -13,9 +13,11 @@ export PGPORT_COACHAI="${PGPORT_COACHAI:-54329}"
 export REDIS_PORT_COACHAI="${REDIS_PORT_COACHAI:-63799}"
 export CHROMA_PORT_COACHAI="${CHROMA_PORT_COACHAI:-58000}"
 export GATEWAY_PORT="${GATEWAY_PORT:-8080}"
+export OLLAMA_PORT_COACHAI="${OLLAMA_PORT_COACHAI:-11434}"
 
 export DATABASE_URL="${DATABASE_URL:-postgres://coachai_app:coachai_app@127.0.0.1:$PGPORT_COACHAI/coachai}"
 export MIGRATION_DATABASE_URL="${MIGRATION_DATABASE_URL:-postgres://coachai_owner:coachai_owner@127.0.0.1:$PGPORT_COACHAI/coachai}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT_COACHAI}"
 export CHROMA_URL="${CHROMA_URL:-http://127.0.0.1:$CHROMA_PORT_COACHAI}"
-export OLLAMA_URL="${OLLAMA_URL:-http://127.0.0.1:11434}"
+# up.sh reuses any Ollama answering here, else starts its own on 127.0.0.1:$OLLAMA_PORT_COACHAI.
+export OLLAMA_URL="${OLLAMA_URL:-http://127.0.0.1:$OLLAMA_PORT_COACHAI}"

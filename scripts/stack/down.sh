@@ -60,6 +60,23 @@ stop_chroma() {
   unrecord_started chroma
 }
 
+stop_ollama() {
+  local pid
+  pid="$(pidfile_pid "$OLLAMA_PIDFILE")"
+  if ! wanted ollama; then
+    report ollama skip "not started by this clone${pid:+ (pid $pid running; use --all)}"
+    return 0
+  fi
+  if [ -n "$pid" ]; then
+    stop_pid ollama "$pid" "ollama serve" yes 20
+    report ollama stopped "pid $pid"
+  else
+    report ollama stopped "(was not running)"
+  fi
+  rm -f "$OLLAMA_PIDFILE"
+  unrecord_started ollama
+}
+
 stop_redis() {
   local pidfile="$REDIS_DIR/redis.pid" pid
   pid="$(pidfile_pid "$pidfile")"
@@ -97,6 +114,7 @@ stop_postgres() {
 [ -d "$COACHAI_LOCAL" ] || { log "nothing to stop ($COACHAI_LOCAL does not exist)"; exit 0; }
 take_stack_lock
 stop_gateway
+stop_ollama
 stop_chroma
 stop_redis
 stop_postgres

@@ -20,6 +20,7 @@ LOG_DIR="$COACHAI_LOCAL/log"
 REDIS_DIR="$COACHAI_LOCAL/redis"
 CHROMA_DIR="$COACHAI_LOCAL/chroma"
 CHROMA_PIDFILE="$COACHAI_LOCAL/chroma.pid"
+OLLAMA_PIDFILE="$COACHAI_LOCAL/ollama.pid"
 VENV_DIR="$COACHAI_LOCAL/venv"
 NGINX_DIR="${COACHAI_NGINX_DIR:-$COACHAI_LOCAL/nginx}"
 STARTED_FILE="$COACHAI_LOCAL/started"
@@ -125,11 +126,16 @@ pg_owner_ok() {
     -U coachai_owner -d coachai -c 'select 1' >/dev/null 2>&1
 }
 
-# --- Redis / Chroma probes -----------------------------------------------------------------------
+# --- Redis / Chroma / Ollama probes -----------------------------------------------------------------------
 
 redis_ping() { [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT_COACHAI" ping 2>/dev/null)" = "PONG" ]; }
 
 CHROMA_HEARTBEAT_PATH="/api/v2/heartbeat"
 chroma_heartbeat() {
   curl -fsS --max-time 3 "http://127.0.0.1:$CHROMA_PORT_COACHAI$CHROMA_HEARTBEAT_PATH" >/dev/null 2>&1
+}
+
+# Ollama at $OLLAMA_URL: prints its version ({"version":"0.17.4"} -> 0.17.4); fails when none answers.
+ollama_version() {
+  curl -fsS --max-time 3 "$OLLAMA_URL/api/version" 2>/dev/null | sed -n 's/.*"version":"\([^"]*\)".*/\1/p' | grep .
 }

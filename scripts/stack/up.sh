@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start the local dependencies of CoachAI: PostgreSQL 15, Redis 7, ChromaDB.
-# Idempotent. Installs missing Debian packages and the ChromaDB venv, starts what is not running,
+# Start the local dependencies of CoachAI: PostgreSQL 15, Redis 7, ChromaDB, Ollama (with its two
+# models). Idempotent. Installs missing Debian packages and the ChromaDB venv, builds Ollama once
+# per machine (scripts/ollama/build.sh), starts what is not running,
 # reuses a compatible instance another clone already serves on the same port, and prints one line
 # per dependency on stdout. Components started here are recorded in $COACHAI_LOCAL/started so that
 # down.sh stops only those. See scripts/stack/README.md.
@@ -10,6 +11,8 @@ set -euo pipefail
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 # shellcheck source=SCRIPTDIR/../apt.sh
 source "$STACK_DIR/../apt.sh"
+# shellcheck source=SCRIPTDIR/../ollama/versions.sh
+source "$STACK_DIR/../ollama/versions.sh"
 
 [ "$(id -u)" -eq 0 ] || die "run as root (installs packages, runs PostgreSQL as the postgres user)"
 
@@ -29,6 +32,13 @@ install_packages() {
   command -v curl >/dev/null || need+=(curl)
   pkg_installed ca-certificates || need+=(ca-certificates)
   command -v flock >/dev/null || need+=(util-linux)
+  # Ollama's build needs a C++ compiler and the headers its Go module leaves out; only when it is
+  # going to be built (nothing answers at OLLAMA_URL and the binary is not in the cache).
+  if ! ollama_built && [ -z "$(ollama_version)" ]; then
+    command -v g++ >/dev/null || need+=(g++)
+    local p
+    for p in $OLLAMA_BUILD_PACKAGES; do pkg_installed "$p" || need+=("$p"); done
+  fi
   if ! command -v "$COACHAI_PYTHON" >/dev/null; then
     need+=(python3 python3-venv)
   elif ! "$COACHAI_PYTHON" -c 'import venv, ensurepip' >/dev/null 2>&1; then
@@ -291,6 +301,91 @@ start_chroma() {
   report chroma ready "$endpoint (started, chromadb $CHROMADB_VERSION)"
 }
 
+# --- Ollama --------------------------------------------------------------------------------------
+
+OLLAMA_LOG="$LOG_DIR/ollama.log"
+
+# The models the services use, imported once into the models directory (scripts/ollama/models.sh).
+ollama_models() {
+  "$STACK_DIR/../ollama/models.sh" || die "importing the Ollama models into $OLLAMA_URL failed (see above)"
+}
+
+# The build takes 20-30 minutes on a cold machine: the stack lock is released meanwhile, so that
+# other clones' up/down are not held up (build.sh has its own lock), and taken again to start.
+ollama_build() {
+  ollama_built && return 0
+  flock -u 9
+  "$STACK_DIR/../ollama/build.sh" >/dev/null 9>&- || die "building Ollama $OLLAMA_VERSION failed (see above)"
+  take_stack_lock
+}
+
+start_ollama() {
+  local endpoint="127.0.0.1:$OLLAMA_PORT_COACHAI" pid version
+  if [ "$OLLAMA_URL" != "http://$endpoint" ]; then
+    # OLLAMA_URL names another server: use it as it is, start nothing.
+    version="$(ollama_version || true)"
+    [ -n "$version" ] ||
+      die "OLLAMA_URL=$OLLAMA_URL does not answer /api/version; unset it to let up.sh start Ollama on $endpoint (OLLAMA_PORT_COACHAI)"
+    ollama_models
+    report ollama ready "${OLLAMA_URL#*://} (reused: ollama $version at OLLAMA_URL, not stopped by down.sh)"
+    return 0
+  fi
+  pid="$(pidfile_pid "$OLLAMA_PIDFILE")"
+  if [ -n "$pid" ] && wait_until 30 ollama_version; then
+    record_started ollama
+    ollama_models
+    report ollama ready "$endpoint (already running, ollama $(ollama_version))"
+    return 0
+  fi
+  if [ -n "$pid" ]; then
+    log "ollama (pid $pid) does not answer; restarting it"
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    wait_until 15 sh -c "! kill -0 $pid" || kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  version="$(ollama_version || true)"
+  if [ -n "$version" ]; then
+    unrecord_started ollama
+    ollama_models
+    report ollama ready "$endpoint (reused: ollama $version, served by another instance, not stopped by down.sh)"
+    return 0
+  fi
+  port_open "$OLLAMA_PORT_COACHAI" &&
+    die "port $OLLAMA_PORT_COACHAI is taken by something that does not answer /api/version; stop it or set OLLAMA_PORT_COACHAI"
+  ollama_build
+  # Another clone may have started one while the lock was released.
+  version="$(ollama_version || true)"
+  if [ -n "$version" ]; then
+    ollama_models
+    unrecord_started ollama
+    report ollama ready "$endpoint (reused: ollama $version, served by another instance, not stopped by down.sh)"
+    return 0
+  fi
+  mkdir -p "$OLLAMA_MODELS_DIR"
+  printf '\n===== %s starting ollama %s on %s =====\n' "$(date -Is)" "$OLLAMA_VERSION" "$endpoint" >>"$OLLAMA_LOG"
+  # The models directory is shared by every clone's Ollama on this machine: OLLAMA_NOPRUNE keeps a
+  # starting server from deleting a blob another one has received but not yet named in a model.
+  OLLAMA_HOST="$endpoint" OLLAMA_MODELS="$OLLAMA_MODELS_DIR" OLLAMA_NOPRUNE=1 \
+    nohup setsid "$OLLAMA_BIN" serve >>"$OLLAMA_LOG" 2>&1 </dev/null 9>&- &
+  pid=$!
+  echo "$pid" >"$OLLAMA_PIDFILE"
+  local deadline=$(( $(date +%s) + 60 ))
+  until version="$(ollama_version)"; do
+    if ! pid_alive "$pid"; then
+      tail_log "$OLLAMA_LOG"
+      rm -f "$OLLAMA_PIDFILE"
+      die "ollama exited during start-up (log: $OLLAMA_LOG)"
+    fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      tail_log "$OLLAMA_LOG"
+      die "ollama did not answer /api/version on $endpoint within 60s (log: $OLLAMA_LOG)"
+    fi
+    sleep 0.3
+  done
+  record_started ollama
+  ollama_models
+  report ollama ready "$endpoint (started, ollama $version)"
+}
+
 # --- main ----------------------------------------------------------------------------------------
 
 mkdir -p "$COACHAI_LOCAL" "$LOG_DIR"
@@ -300,3 +395,4 @@ ensure_traversable postgres "$COACHAI_LOCAL"
 start_postgres
 start_redis
 start_chroma
+start_ollama
