@@ -4,6 +4,7 @@
 //! Today: the model registry (`/models`, `/models/pull`, [`registry::ModelRegistry`] for the
 //! chat path) and the caller's conversations (`/conversations...`, [`conversations`]).
 
+pub mod assembly;
 pub mod breaker;
 pub mod chat;
 pub mod conversations;
@@ -24,7 +25,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub mod vectors;
 
-use registry::{ModelRegistry, RegistryOptions};
+use registry::ModelRegistry;
 
 /// Name of the service in health reports, logs and metrics.
 pub const SERVICE: &str = "ai-engine";
@@ -57,37 +58,48 @@ pub fn health(state: &CoreState, config: &Config) -> Health {
         )
 }
 
-/// The complete HTTP surface of the service, with the model registry of `OLLAMA_URL`, which is
-/// refreshed at once and then periodically in the background (when a Tokio runtime is running).
+/// The complete HTTP surface of the service. With a running Tokio runtime it also starts the
+/// model registry's refresher and the embedding workers ([`assembly::Engine`]). When the
+/// engine cannot be assembled (an unusable `OLLAMA_URL`), only the prompt and conversation
+/// routes are served and the error is logged.
 pub fn router(state: CoreState, config: &Config) -> Router {
-    let registry = ModelRegistry::new(
-        &state.db,
-        state.cache.clone(),
-        &config.common.ollama_url,
-        RegistryOptions::default(),
-    );
-    match registry {
-        Ok(registry) => {
-            let registry = Arc::new(registry);
+    match assembly::Engine::build(&state, config) {
+        Ok(engine) => {
             if tokio::runtime::Handle::try_current().is_ok() {
-                registry.spawn_refresher();
+                engine.start_background(&tokio_util::sync::CancellationToken::new());
             }
-            router_with(state, config, registry)
+            router_with_engine(state, config, &engine)
         }
         Err(e) => {
-            tracing::error!(error = %e, "no model routes: OLLAMA_URL is not usable");
+            tracing::error!(error = %e, "serving without the model and chat routes");
             let api = routes::api(state.clone()).merge(routes::conversations::api(state.clone()));
             router_with_api(state, config, api)
         }
     }
 }
 
-/// The complete HTTP surface of the service over a given model registry (tests pass one on an
-/// Ollama double; nothing is spawned).
+/// The complete HTTP surface over a given model registry, with default engine settings
+/// (tests pass a registry on an Ollama double; nothing is spawned).
 pub fn router_with(state: CoreState, config: &Config, registry: Arc<ModelRegistry>) -> Router {
+    let settings = assembly::EngineSettings::default();
+    match assembly::Engine::with_registry(&state, config, registry.clone(), settings) {
+        Ok(engine) => router_with_engine(state, config, &engine),
+        Err(e) => {
+            tracing::error!(error = %e, "serving without the chat route");
+            let api = routes::api(state.clone())
+                .merge(routes::models::api(state.clone(), registry))
+                .merge(routes::conversations::api(state.clone()));
+            router_with_api(state, config, api)
+        }
+    }
+}
+
+/// The complete HTTP surface over an assembled engine (nothing is spawned).
+pub fn router_with_engine(state: CoreState, config: &Config, engine: &assembly::Engine) -> Router {
     let api = routes::api(state.clone())
-        .merge(routes::models::api(state.clone(), registry))
-        .merge(routes::conversations::api(state.clone()));
+        .merge(routes::models::api(state.clone(), engine.registry.clone()))
+        .merge(routes::conversations::api(state.clone()))
+        .merge(routes::chat::api(state.clone(), engine.chat.clone()));
     router_with_api(state, config, api)
 }
 

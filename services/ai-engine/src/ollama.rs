@@ -41,9 +41,18 @@ pub struct OllamaClient {
 impl OllamaClient {
     /// A client of the Ollama server at `url` whose requests give up after `timeout`.
     pub fn new(url: &str, timeout: Duration) -> Result<Self, OllamaFailure> {
-        let http = reqwest::Client::builder()
+        Self::with_http(url, reqwest::Client::builder().timeout(timeout))
+    }
+
+    /// A client for streamed answers: a request gives up when no byte arrives for `idle`, however
+    /// long the whole answer takes.
+    pub fn streaming(url: &str, idle: Duration) -> Result<Self, OllamaFailure> {
+        Self::with_http(url, reqwest::Client::builder().read_timeout(idle))
+    }
+
+    fn with_http(url: &str, builder: reqwest::ClientBuilder) -> Result<Self, OllamaFailure> {
+        let http = builder
             .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(timeout)
             .build()
             .map_err(|e| OllamaFailure::Unavailable(e.to_string()))?;
         let url = url::Url::parse(url)

@@ -1,6 +1,7 @@
 //! The HTTP routes of the AI Engine, each documented in the OpenAPI document. The tenant comes
 //! from the verified token (no creator id in the path).
 
+pub mod chat;
 pub mod conversations;
 pub mod models;
 mod prompt_preview;

@@ -153,11 +153,9 @@ async fn without_an_override_the_global_default_answers_and_it_is_the_builtin() 
             .system
             .starts_with("You are Ana, the AI coach of Ana Strength.")
     );
-    assert!(
-        prompt
-            .system
-            .contains("<passage label=\"[1]\">\nHips (page 3)\nTen slow circles.\n</passage>")
-    );
+    assert!(prompt.system.contains(
+        "<passage label=\"[1]\" source=\"Hips, page 3\">\nTen slow circles.\n</passage>"
+    ));
     let coach = engine.token(creator, Role::Coach);
     let list = engine.list(&coach).await.ok(200);
     let chat = &list["templates"][0];

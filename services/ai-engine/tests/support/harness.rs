@@ -7,8 +7,11 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use axum::response::Response;
+use coachai_ai_engine::assembly::{self, EngineSettings};
+use coachai_ai_engine::chat::ChatEngine;
 use coachai_ai_engine::registry::{ModelRegistry, RegistryOptions};
-use coachai_ai_engine::{Config, DEFAULT_PORT, router_with};
+use coachai_ai_engine::worker::Worker;
+use coachai_ai_engine::{Config, DEFAULT_PORT, router_with_engine};
 use coachai_common::auth::api_keys::{ApiKeyStore, key_hash};
 use coachai_common::auth::keys::Ed25519Key;
 use coachai_common::auth::{
@@ -70,6 +73,10 @@ pub struct Engine {
     pub db: Db,
     pub cache: Arc<Cache>,
     pub registry: Arc<ModelRegistry>,
+    /// The chat engine behind `/chat`.
+    pub chat: Arc<ChatEngine>,
+    /// An embedding worker over the same Ollama, ChromaDB and database (not started).
+    pub worker: Worker,
     key: Ed25519Key,
     config: Config,
 }
@@ -77,7 +84,13 @@ pub struct Engine {
 impl Engine {
     /// An engine whose registry reads the Ollama at `ollama_url`.
     pub async fn new(ollama_url: &str) -> Self {
+        Self::with_settings(ollama_url, test_settings()).await
+    }
+
+    /// An engine on the Ollama at `ollama_url` with `settings`.
+    pub async fn with_settings(ollama_url: &str, settings: EngineSettings) -> Self {
         let mut config = Config::with_port(DEFAULT_PORT);
+        config.common.chroma_url = env("CHROMA_URL", &config.common.chroma_url);
         config.common.database_url = env("DATABASE_URL", &config.common.database_url);
         config.common.redis_url = env("REDIS_URL", &config.common.redis_url);
         config.common.ollama_url = ollama_url.to_owned();
@@ -114,11 +127,15 @@ impl Engine {
             ModelRegistry::new(&db, cache.clone(), ollama_url, RegistryOptions::default())
                 .expect("the Ollama URL is an http URL");
         let registry = Arc::new(registry);
+        let engine = assembly::Engine::with_registry(&state, &config, registry.clone(), settings)
+            .expect("the engine assembles");
         Self {
-            router: router_with(state, &config, registry.clone()),
+            router: router_with_engine(state, &config, &engine),
             db,
             cache,
             registry,
+            chat: engine.chat,
+            worker: engine.worker,
             key,
             config,
         }
@@ -234,6 +251,14 @@ impl Engine {
         body: Option<&Value>,
     ) -> Reply {
         read(self.respond(method, path, token, body).await).await
+    }
+}
+
+/// Engine settings for tests: answers give up on the model after 3 s.
+pub fn test_settings() -> EngineSettings {
+    EngineSettings {
+        chat_first_token_secs: 3,
+        ..EngineSettings::default()
     }
 }
 

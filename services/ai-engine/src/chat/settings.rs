@@ -1,0 +1,50 @@
+//! The creator's settings a chat needs, read in the creator's transaction: the names clients
+//! see, the models, and the chat rate limit (`quotas.requests_per_minute`, 60 when unset).
+
+use coachai_common::AppError;
+use coachai_common::tenancy::TenantTx;
+
+/// Requests per minute when the creator's quotas do not say.
+pub const DEFAULT_REQUESTS_PER_MINUTE: u32 = 60;
+
+/// What a chat reads of its creator.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ChatSettings {
+    /// Shown to clients.
+    pub display_name: String,
+    /// The AI coach's name, when the persona gives one.
+    pub coach_name: Option<String>,
+    /// The model that answers.
+    pub chat_model: String,
+    /// The model that embeds the question (the same that embedded the content).
+    pub embedding_model: String,
+    /// Chat requests allowed per minute.
+    pub requests_per_minute: i32,
+}
+
+impl ChatSettings {
+    /// The name the coach answers as.
+    pub fn coach(&self) -> &str {
+        self.coach_name
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or(&self.display_name)
+    }
+}
+
+/// The settings of the transaction's creator.
+pub async fn read(tx: &mut TenantTx) -> Result<ChatSettings, AppError> {
+    let creator = tx.creator();
+    let settings = sqlx::query_as(
+        "SELECT display_name, persona ->> 'coach_name' AS coach_name, chat_model, embedding_model,
+                CASE WHEN jsonb_typeof(quotas -> 'requests_per_minute') = 'number'
+                     THEN least(greatest((quotas ->> 'requests_per_minute')::numeric, 1), 100000)::int
+                     ELSE $2 END AS requests_per_minute
+           FROM creators WHERE id = $1",
+    )
+    .bind(creator.0)
+    .bind(DEFAULT_REQUESTS_PER_MINUTE as i32)
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(settings)
+}
