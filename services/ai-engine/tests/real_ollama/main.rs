@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod engine;
+// Shared with the other suites; this one uses only part of it.
+#[allow(dead_code)]
 #[path = "../support/harness.rs"]
 mod harness;
 #[path = "../support/library.rs"]
