@@ -17,7 +17,7 @@ use super::passages::Passage;
 use super::prompt::{self, FittedPrompt};
 use super::retrieval::{RetrievalOptions, Retriever};
 use super::settings::{self, ChatSettings};
-use crate::breaker::Breaker;
+use crate::breaker::{Breaker, BreakerState};
 use crate::conversations::{self, ConversationId, MessageMeta, MessageRole, Turn};
 use crate::ollama::OllamaClient;
 use crate::registry::{ModelRegistry, RegistryError, ResolvedModel};
@@ -166,8 +166,9 @@ impl ChatEngine {
     }
 
     fn retriever(&self) -> Retriever<'_> {
+        let ollama_down = self.breaker.state() == BreakerState::Open;
         Retriever {
-            ollama: &self.embedder,
+            ollama: (!ollama_down).then_some(&self.embedder),
             vectors: &self.vectors,
             options: self.options.retrieval,
         }

@@ -44,8 +44,8 @@ pub struct Retrieved {
 
 /// The engine's handles retrieval uses.
 pub struct Retriever<'a> {
-    /// Embeds the question.
-    pub ollama: &'a OllamaClient,
+    /// Embeds the question; `None` while Ollama is known to be down (full text only).
+    pub ollama: Option<&'a OllamaClient>,
     /// The creator's collection.
     pub vectors: &'a VectorStore,
     /// How many and how relevant.
@@ -85,8 +85,10 @@ impl Retriever<'_> {
         model: &str,
         question: &str,
     ) -> Result<Vec<(Uuid, f32)>, String> {
-        let embedding = self
+        let ollama = self
             .ollama
+            .ok_or("the question could not be embedded (Ollama is unavailable)")?;
+        let embedding = ollama
             .embed(model, vec![question.to_owned()])
             .await
             .map_err(|e| format!("the question could not be embedded ({e})"))?;
