@@ -39,7 +39,9 @@ curl -sf -o /dev/null "${auth[@]}" -X PATCH -H 'content-type: application/json' 
 curl -sf -o "$reply" "${auth[@]}" "$api/creators/$creator/content?limit=1"
 if [ "$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['items']))" "$reply")" = 0 ]; then
     for file in "$COACHAI_ROOT"/scripts/demo/*.md; do
+        title="$(sed -n 's/^# //p' "$file" | head -n 1)"
         curl -sf -o /dev/null "${auth[@]}" -F "file=@$file;type=text/markdown" -F "tags=demo" \
+            -F "title=$title" \
             "$api/creators/$creator/content" || { echo "demo        uploading $file failed" >&2; exit 1; }
     done
     echo "demo        uploaded the sample material (scripts/demo/); the AI Engine embeds it now"

@@ -26,12 +26,13 @@ pub struct Budget {
 }
 
 impl Budget {
-    /// A budget for a model whose window is `context_length`, capped at `cap` tokens.
+    /// A budget for a model whose window is `context_length`, capped at `cap` tokens; an eighth
+    /// of it (128 to 512 tokens) is kept for the answer: chat answers are short.
     pub fn for_model(context_length: u32, cap: u32) -> Self {
         let num_ctx = context_length.min(cap).max(512);
         Self {
             num_ctx,
-            answer: (num_ctx / 4).clamp(128, 1024),
+            answer: (num_ctx / 8).clamp(128, 512),
             history_percent: 50,
         }
     }
@@ -118,7 +119,7 @@ mod tests {
     #[test]
     fn the_window_is_capped_and_keeps_room_for_the_answer() {
         let small = Budget::for_model(8192, 4096);
-        assert_eq!((small.num_ctx, small.answer), (4096, 1024));
+        assert_eq!((small.num_ctx, small.answer), (4096, 512));
         assert_eq!(Budget::for_model(2048, 4096).num_ctx, 2048);
     }
 
