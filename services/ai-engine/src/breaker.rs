@@ -1,9 +1,14 @@
 //! A circuit breaker for Ollama: after `threshold` failures in a row the engine stops calling
 //! it for `cool_down` (answers degrade at once instead of waiting on a dead server), then lets
 //! one call through as a probe; a success closes the breaker, a failure opens it again.
+//! The gauge [`OPEN_GAUGE`] counts the process's breakers that are open or half-open (a service
+//! has one engine, so 0 or 1).
 
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+/// The gauge of open (or half-open) breakers.
+pub const OPEN_GAUGE: &str = "coachai_ollama_breaker_open";
 
 #[derive(Debug, Default)]
 struct State {
@@ -61,7 +66,11 @@ impl Breaker {
 
     /// Records a successful call: the breaker closes.
     pub fn success(&self) {
-        *self.lock() = State::default();
+        let mut state = self.lock();
+        if state.open_until.is_some() {
+            metrics::gauge!(OPEN_GAUGE).decrement(1.0);
+        }
+        *state = State::default();
     }
 
     /// Records a failed call: the breaker opens at the threshold, or again after a probe.
@@ -69,6 +78,9 @@ impl Breaker {
         let mut state = self.lock();
         state.failures = state.failures.saturating_add(1);
         if state.probing || state.failures >= self.threshold {
+            if state.open_until.is_none() {
+                metrics::gauge!(OPEN_GAUGE).increment(1.0);
+            }
             state.open_until = Some(Instant::now() + self.cool_down);
             state.probing = false;
         }
