@@ -165,6 +165,10 @@ async fn after_three_failed_answers_the_model_is_left_alone_until_the_cool_down_
     );
     let open = metric(&setup.engine, "coachai_ollama_breaker_open").await;
     assert!(open >= Some(1.0), "breaker gauge while open: {open:?}");
+    let (status, checks) = health(&setup.engine, &setup.client).await;
+    assert_eq!(status, "degraded", "{checks}");
+    assert_eq!(checks["ollama_breaker"], "down", "{checks}");
+    assert_eq!(checks["ollama"], "up", "{checks}");
 
     setup.double.set_fault(Fault::None);
     tokio::time::sleep(Duration::from_millis(2100)).await;
@@ -174,6 +178,8 @@ async fn after_three_failed_answers_the_model_is_left_alone_until_the_cool_down_
     assert_eq!(reply["model"], CHAT_MODEL);
     assert_eq!(setup.double.requests_to(Endpoint::Chat).len(), 4);
     assert!(!reply["answer"].as_str().unwrap().contains("cannot write"));
+    let (status, checks) = health(&setup.engine, &setup.client).await;
+    assert_eq!(status, "healthy", "{checks}");
 }
 
 /// A double on `addr` again (the stopped one may take a moment to let go of the port).
