@@ -45,7 +45,8 @@ async fn ask(setup: &Setup) -> Value {
         .ok(200)
 }
 
-/// The answer says it is not the model's, quotes the passage with its place, and cites it.
+/// The answer says it is not the model's, quotes the passage with its place, and cites it
+/// (full-text search alone may rank it level with another passage, so not necessarily first).
 fn assert_extractive(reply: &Value) {
     let answer = reply["answer"].as_str().unwrap();
     assert!(
@@ -62,8 +63,12 @@ fn assert_extractive(reply: &Value) {
     assert_eq!(reply["model"], Value::Null, "{reply}");
     assert!(reply["degraded_reason"].is_string(), "{reply}");
     let sources = reply["sources"].as_array().unwrap();
-    assert_eq!(sources[0]["title"], "Kettlebell basics", "{reply}");
-    assert_eq!(sources[0]["location"], json!({"page": 2}), "{reply}");
+    let cited = sources.iter().find(|s| s["title"] == "Kettlebell basics");
+    assert_eq!(
+        cited.map(|s| &s["location"]),
+        Some(&json!({"page": 2})),
+        "{reply}"
+    );
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! Stopping a real ChromaDB or Redis server under a running engine: chats are still answered
 //! (from PostgreSQL full-text search without ChromaDB; without cache or rate limits without
-//! Redis), `/health` says `degraded` with the server down, and all comes back by itself when
-//! the server returns on the same port.
+//! Redis), `/health` says `degraded` with the server down and `/metrics` counts the fallback,
+//! and all comes back by itself when the server returns on the same port.
 
 use std::time::{Duration, Instant};
 
@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::harness::{Engine, Reply, stack_config, test_settings};
 use crate::processes::{OwnChroma, OwnRedis};
-use crate::{CHAT_MODEL, Setup, health};
+use crate::{CHAT_MODEL, Setup, health, metric};
 
 const QUESTION: &str = "How should I breathe during a kettlebell swing?";
 
@@ -58,6 +58,9 @@ async fn with_chromadb_stopped_answers_come_from_full_text_search_until_it_retur
     assert_eq!(reply["degraded"], false, "{reply}");
     assert_health(&setup, "healthy", "chromadb", "up").await;
 
+    let full_text = "coachai_chat_retrieval_total{mode=\"full_text\"}";
+    let before = metric(&setup.engine, full_text).await.unwrap_or(0.0);
+
     chroma.stop();
 
     let reply = ask(&setup).await.ok(200);
@@ -66,6 +69,11 @@ async fn with_chromadb_stopped_answers_come_from_full_text_search_until_it_retur
     let reason = reply["degraded_reason"].as_str().unwrap();
     assert!(reason.contains("vector search"), "{reason}");
     assert_health(&setup, "degraded", "chromadb", "down").await;
+    let after = metric(&setup.engine, full_text).await;
+    assert!(
+        after >= Some(before + 1.0),
+        "{full_text}: {before} then {after:?}"
+    );
 
     chroma.resume().await;
 
@@ -109,6 +117,8 @@ async fn with_redis_stopped_chats_are_answered_without_limits_until_it_returns()
     assert_answered(&ask(&setup).await.ok(200));
     ask(&setup).await.problem(429);
     assert_health(&setup, "healthy", "redis", "up").await;
+    let errors = "rate_limiter_errors_total";
+    let before = metric(&setup.engine, errors).await.unwrap_or(0.0);
 
     redis.stop();
 
@@ -118,6 +128,11 @@ async fn with_redis_stopped_chats_are_answered_without_limits_until_it_returns()
         assert_eq!(reply["degraded"], false, "{reply}");
     }
     assert_health(&setup, "degraded", "redis", "down").await;
+    let after = metric(&setup.engine, errors).await;
+    assert!(
+        after >= Some(before + 2.0),
+        "{errors}: {before} then {after:?}"
+    );
 
     redis.resume().await;
 
