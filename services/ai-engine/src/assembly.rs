@@ -103,7 +103,10 @@ impl Engine {
             embedder: OllamaClient::new(url, Duration::from_secs(5)).map_err(|e| error(&e))?,
             vectors: vectors.clone(),
             registry: registry.clone(),
-            breaker: Breaker::new(3, Duration::from_secs(settings.ollama_breaker_secs.max(1))),
+            breaker: Arc::new(Breaker::new(
+                3,
+                Duration::from_secs(settings.ollama_breaker_secs.max(1)),
+            )),
             options: settings.chat_options(),
         };
         let embedder = OllamaClient::new(url, Duration::from_secs(120)).map_err(|e| error(&e))?;

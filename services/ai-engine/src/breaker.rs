@@ -1,9 +1,17 @@
 //! A circuit breaker for Ollama: after `threshold` failures in a row the engine stops calling
 //! it for `cool_down` (answers degrade at once instead of waiting on a dead server), then lets
 //! one call through as a probe; a success closes the breaker, a failure opens it again.
+//! The gauge [`OPEN_GAUGE`] counts the process's breakers that are open or half-open (a service
+//! has one engine, so 0 or 1), and [`BreakerCheck`] shows an open breaker in `/health`.
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+use coachai_common::health::{Check, ProbeError};
+use futures::future::BoxFuture;
+
+/// The gauge of open (or half-open) breakers.
+pub const OPEN_GAUGE: &str = "coachai_ollama_breaker_open";
 
 #[derive(Debug, Default)]
 struct State {
@@ -61,7 +69,11 @@ impl Breaker {
 
     /// Records a successful call: the breaker closes.
     pub fn success(&self) {
-        *self.lock() = State::default();
+        let mut state = self.lock();
+        if state.open_until.is_some() {
+            metrics::gauge!(OPEN_GAUGE).decrement(1.0);
+        }
+        *state = State::default();
     }
 
     /// Records a failed call: the breaker opens at the threshold, or again after a probe.
@@ -69,6 +81,9 @@ impl Breaker {
         let mut state = self.lock();
         state.failures = state.failures.saturating_add(1);
         if state.probing || state.failures >= self.threshold {
+            if state.open_until.is_none() {
+                metrics::gauge!(OPEN_GAUGE).increment(1.0);
+            }
             state.open_until = Some(Instant::now() + self.cool_down);
             state.probing = false;
         }
@@ -82,6 +97,25 @@ impl Breaker {
             Some(until) if Instant::now() < until => BreakerState::Open,
             Some(_) => BreakerState::HalfOpen,
         }
+    }
+}
+
+/// `/health`'s view of a breaker: down while it is open (the model is not being asked), up
+/// when it is closed or lets a probe through.
+pub struct BreakerCheck(pub Arc<Breaker>);
+
+impl Check for BreakerCheck {
+    fn probe(&self) -> BoxFuture<'_, Result<(), ProbeError>> {
+        let state = self.0.state();
+        Box::pin(async move {
+            match state {
+                BreakerState::Open => Err(ProbeError::BadAnswer(
+                    "the chat model failed repeatedly; it is not asked until the cool-down ends"
+                        .into(),
+                )),
+                BreakerState::Closed | BreakerState::HalfOpen => Ok(()),
+            }
+        })
     }
 }
 

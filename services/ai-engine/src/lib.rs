@@ -94,21 +94,28 @@ pub fn router_with(state: CoreState, config: &Config, registry: Arc<ModelRegistr
     }
 }
 
-/// The complete HTTP surface over an assembled engine (nothing is spawned).
+/// The complete HTTP surface over an assembled engine (nothing is spawned). Its `/health`
+/// also reports the chat model's breaker (`ollama_breaker`: down while it is open).
 pub fn router_with_engine(state: CoreState, config: &Config, engine: &assembly::Engine) -> Router {
     let api = routes::api(state.clone())
         .merge(routes::models::api(state.clone(), engine.registry.clone()))
         .merge(routes::conversations::api(state.clone()))
         .merge(routes::chat::api(state.clone(), engine.chat.clone()));
-    router_with_api(state, config, api)
+    let breaker = breaker::BreakerCheck(engine.chat.breaker.clone());
+    let health = health(&state, config).optional("ollama_breaker", breaker);
+    with_health(config, api, health)
 }
 
 fn router_with_api(state: CoreState, config: &Config, api: OpenApiRouter) -> Router {
+    with_health(config, api, health(&state, config))
+}
+
+fn with_health(config: &Config, api: OpenApiRouter, health: Health) -> Router {
     service_router(ServiceParts {
         service: SERVICE,
         prefix: PREFIX,
         api,
-        health: health(&state, config),
+        health,
         body_limit: config.common.body_limit_bytes,
     })
 }

@@ -72,7 +72,7 @@ pub struct ChatEngine {
     /// Which models Ollama has.
     pub registry: Arc<ModelRegistry>,
     /// Keeps a dead Ollama from being called on every request.
-    pub breaker: Breaker,
+    pub breaker: Arc<Breaker>,
     /// How answers are made.
     pub options: ChatOptions,
 }

@@ -2,6 +2,7 @@
 //! nearest chunks of the creator's collection above the relevance threshold, merged with
 //! PostgreSQL full-text hits by reciprocal rank (exact terms the embedding misses); when
 //! Ollama or ChromaDB cannot be had, full-text hits alone, and the answer says it degraded.
+//! Each retrieval is counted in `coachai_chat_retrieval_total{mode="hybrid"|"full_text"}`.
 
 use std::collections::HashMap;
 
@@ -65,12 +66,15 @@ impl Retriever<'_> {
         let nearest = match self.nearest(tx.creator(), model, question).await {
             Ok(hits) => hits,
             Err(reason) => {
+                metrics::counter!("coachai_chat_retrieval_total", "mode" => "full_text")
+                    .increment(1);
                 return Ok(Retrieved {
                     passages: words,
                     degraded: Some(reason),
                 });
             }
         };
+        metrics::counter!("coachai_chat_retrieval_total", "mode" => "hybrid").increment(1);
         let vectors = store::resolve_hits(tx, &nearest).await?;
         Ok(Retrieved {
             passages: merge(vectors, words, self.options.top_k),

@@ -3,12 +3,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod degraded_ollama;
+mod degraded_stores;
 mod grounding;
 #[path = "../support/harness.rs"]
 mod harness;
 mod input;
 #[path = "../support/library.rs"]
 mod library;
+mod processes;
 mod streaming;
 mod templates;
 
@@ -123,4 +126,34 @@ pub fn material(prompt: &str) -> &str {
         .rfind("<<<END MATERIAL>>>")
         .expect("the material section is closed");
     &prompt[start..end]
+}
+
+/// The value of the sample `series` (name and labels as Prometheus renders them, e.g.
+/// `coachai_chat_answers_total{mode="extractive"}`) on the service's `/metrics`, if present.
+pub async fn metric(engine: &Engine, series: &str) -> Option<f64> {
+    let request = axum::http::Request::get("/metrics")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(engine.router.clone(), request)
+        .await
+        .unwrap();
+    let text = harness::read(response).await.text;
+    text.lines()
+        .filter_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .find_map(|value| value.trim().parse().ok())
+}
+
+/// `/api/v1/ai/health` as `user` sees it: the overall status and each check's `up`/`down`.
+pub async fn health(engine: &Engine, user: &User) -> (String, Value) {
+    let report = engine
+        .call(Method::GET, "/health", &user.token, None)
+        .await
+        .ok(200);
+    let checks = report["checks"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(name, check)| (name.clone(), check["status"].clone()))
+        .collect();
+    (report["status"].as_str().unwrap().to_owned(), checks)
 }

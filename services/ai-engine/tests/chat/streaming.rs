@@ -11,7 +11,7 @@ use crate::Setup;
 
 /// Reads SSE frames from `body` until `stop` says so; returns each event's name, data and the
 /// time it arrived.
-async fn events(
+pub async fn events(
     body: &mut axum::body::Body,
     mut stop: impl FnMut(&str) -> bool,
 ) -> Vec<(String, Value, Instant)> {

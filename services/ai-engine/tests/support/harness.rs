@@ -89,11 +89,12 @@ impl Engine {
 
     /// An engine on the Ollama at `ollama_url` with `settings`.
     pub async fn with_settings(ollama_url: &str, settings: EngineSettings) -> Self {
-        let mut config = Config::with_port(DEFAULT_PORT);
-        config.common.chroma_url = env("CHROMA_URL", &config.common.chroma_url);
-        config.common.database_url = env("DATABASE_URL", &config.common.database_url);
-        config.common.redis_url = env("REDIS_URL", &config.common.redis_url);
-        config.common.ollama_url = ollama_url.to_owned();
+        Self::with_config(stack_config(ollama_url), settings).await
+    }
+
+    /// An engine on the dependencies `config` names (see [`stack_config`]) with `settings`.
+    pub async fn with_config(config: Config, settings: EngineSettings) -> Self {
+        let ollama_url = config.common.ollama_url.as_str();
         MIGRATED
             .get_or_init(|| async {
                 let owner = env(
@@ -252,6 +253,17 @@ impl Engine {
     ) -> Reply {
         read(self.respond(method, path, token, body).await).await
     }
+}
+
+/// The local stack's PostgreSQL, Redis and ChromaDB (from the environment) and the Ollama at
+/// `ollama_url`.
+pub fn stack_config(ollama_url: &str) -> Config {
+    let mut config = Config::with_port(DEFAULT_PORT);
+    config.common.chroma_url = env("CHROMA_URL", &config.common.chroma_url);
+    config.common.database_url = env("DATABASE_URL", &config.common.database_url);
+    config.common.redis_url = env("REDIS_URL", &config.common.redis_url);
+    config.common.ollama_url = ollama_url.to_owned();
+    config
 }
 
 /// Engine settings for tests: answers give up on the model after 3 s.
