@@ -115,7 +115,7 @@ impl ChatEngine {
     pub async fn prepare(&self, principal: &Principal, ask: &Ask) -> Result<Prepared, AppError> {
         let started = Instant::now();
         let mut tx = self.db.begin_for(principal.creator_id).await?;
-        let settings = settings::read(&mut tx).await?;
+        let settings = settings::cached(&mut tx, &self.cache).await?;
         self.check_rate(principal, &settings).await?;
         let (conversation, history) = self.converse(&mut tx, principal, ask).await?;
         let retrieved = self
@@ -168,6 +168,7 @@ impl ChatEngine {
     fn retriever(&self) -> Retriever<'_> {
         let ollama_down = self.breaker.state() == BreakerState::Open;
         Retriever {
+            cache: &self.cache,
             ollama: (!ollama_down).then_some(&self.embedder),
             vectors: &self.vectors,
             options: self.options.retrieval,

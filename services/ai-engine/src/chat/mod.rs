@@ -12,6 +12,7 @@ mod finish;
 mod generate;
 pub mod passages;
 mod prompt;
+pub mod question;
 pub mod retrieval;
 mod settings;
 mod store;

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use coachai_common::AppError;
+use coachai_common::cache::Cache;
 use coachai_common::tenancy::TenantTx;
 use uuid::Uuid;
 
@@ -45,6 +46,8 @@ pub struct Retrieved {
 
 /// The engine's handles retrieval uses.
 pub struct Retriever<'a> {
+    /// Keeps question embeddings for a while.
+    pub cache: &'a Cache,
     /// Embeds the question; `None` while Ollama is known to be down (full text only).
     pub ollama: Option<&'a OllamaClient>,
     /// The creator's collection.
@@ -92,17 +95,13 @@ impl Retriever<'_> {
         let ollama = self
             .ollama
             .ok_or("the question could not be embedded (Ollama is unavailable)")?;
-        let embedding = ollama
-            .embed(model, vec![question.to_owned()])
+        let embedding = super::question::embedding(self.cache, ollama, creator, model, question)
             .await
             .map_err(|e| format!("the question could not be embedded ({e})"))?;
-        let [embedding] = &embedding[..] else {
-            return Err("the question could not be embedded".into());
-        };
         let top = u32::try_from(self.options.top_k).unwrap_or(5);
         let hits = self
             .vectors
-            .query(creator, embedding, top, self.options.min_score)
+            .query(creator, &embedding, top, self.options.min_score)
             .await
             .map_err(|e| format!("vector search is unavailable ({e})"))?;
         Ok(hits.into_iter().map(|h| (h.chunk_id, h.score)).collect())

@@ -1,14 +1,19 @@
-//! The creator's settings a chat needs, read in the creator's transaction: the names clients
+//! The creator's settings a chat needs, read in the creator's transaction through the common
+//! cache (kept 30 s: a change made in the Creator Hub applies within that): the names clients
 //! see, the models, and the chat rate limit (`quotas.requests_per_minute`, 60 when unset).
 
+use std::time::Duration;
+
 use coachai_common::AppError;
+use coachai_common::cache::Cache;
 use coachai_common::tenancy::TenantTx;
+use serde::{Deserialize, Serialize};
 
 /// Requests per minute when the creator's quotas do not say.
 pub const DEFAULT_REQUESTS_PER_MINUTE: u32 = 60;
 
 /// What a chat reads of its creator.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct ChatSettings {
     /// Shown to clients.
     pub display_name: String,
@@ -32,7 +37,18 @@ impl ChatSettings {
     }
 }
 
-/// The settings of the transaction's creator.
+/// How long the settings are kept in the cache.
+pub const SETTINGS_TTL: Duration = Duration::from_secs(30);
+
+/// The settings of the transaction's creator, through `cache`.
+pub async fn cached(tx: &mut TenantTx, cache: &Cache) -> Result<ChatSettings, AppError> {
+    let creator = tx.creator();
+    cache
+        .get_or_load(creator, "chat-settings", SETTINGS_TTL, move || read(tx))
+        .await
+}
+
+/// The settings of the transaction's creator, read now.
 pub async fn read(tx: &mut TenantTx) -> Result<ChatSettings, AppError> {
     let creator = tx.creator();
     let settings = sqlx::query_as(

@@ -135,3 +135,52 @@ async fn the_conversation_keeps_both_messages_with_the_answers_sources_and_model
     );
     assert!(last.body["options"]["num_ctx"].as_u64().unwrap() >= 512);
 }
+
+#[tokio::test]
+async fn the_same_question_is_embedded_once_within_a_few_minutes() {
+    let setup = Setup::new().await;
+    let question = "What should I do before swinging a kettlebell?";
+    for _ in 0..2 {
+        setup
+            .ask(&setup.client, json!({"message": question}))
+            .await
+            .ok(200);
+    }
+    let embedded = setup
+        .double
+        .requests_to(coachai_ollama_double::Endpoint::Embed)
+        .into_iter()
+        .filter(|r| r.body["input"].to_string().contains(question))
+        .count();
+    assert_eq!(embedded, 1, "the second ask used the cached embedding");
+}
+
+#[tokio::test]
+async fn a_missing_model_with_a_fallback_configured_answers_with_the_fallback_and_says_so() {
+    let double =
+        coachai_ollama_double::OllamaDouble::start(coachai_ollama_double::Config::default())
+            .await
+            .unwrap();
+    let settings = coachai_ai_engine::assembly::EngineSettings {
+        chat_fallback_model: crate::CHAT_MODEL.into(),
+        ..crate::harness::test_settings()
+    };
+    let engine = crate::harness::Engine::with_settings(&double.url(), settings).await;
+    let setup = Setup::on(double, engine).await;
+    crate::library::set_models(
+        &setup.engine.db,
+        setup.creator,
+        "llama2:7b-chat",
+        crate::EMBEDDING_MODEL,
+    )
+    .await;
+
+    let reply = setup
+        .ask(&setup.client, json!({"message": QUESTION}))
+        .await
+        .ok(200);
+
+    assert_eq!(reply["model"], crate::CHAT_MODEL);
+    assert_eq!(reply["model_fell_back"], true);
+    assert_eq!(reply["degraded"], false);
+}
