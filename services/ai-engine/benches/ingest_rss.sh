@@ -19,9 +19,10 @@
 # from /proc/<pid>/status.
 #
 # The ingestion queue is shared with whatever else uses the database, and the worker takes due
-# jobs oldest first: the script waits (QUEUE_WAIT seconds, default 120) for older due jobs to be
-# worked before its baseline, and reports how many were due ahead of each document (counted
-# through scripts/stack/psql-admin.sh; "?" when it cannot reach the database as superuser).
+# jobs oldest first: the script waits (QUEUE_WAIT seconds, default 10: its worker takes other
+# users' jobs meanwhile) for older due jobs to be worked before its baseline, and reports how many
+# were due ahead of each document (counted through scripts/stack/psql-admin.sh; "?" when it
+# cannot reach the database as superuser) and what its worker handled (kind and outcome).
 # Another worker on the same database (an AI Engine, a test) may take the job instead: the script
 # counts the jobs its engine worked (its /metrics) and stops if its document was not one of them.
 #
@@ -38,7 +39,7 @@ AUTH_PORT="$((PORT + 1))"
 ENGINE_PORT="$((PORT + 2))"
 DOUBLE_PORT="$((PORT + 3))"
 READY_TIMEOUT="${READY_TIMEOUT:-900}"
-QUEUE_WAIT="${QUEUE_WAIT:-120}"
+QUEUE_WAIT="${QUEUE_WAIT:-10}"
 work="$(mktemp -d)"
 trap 'kill "${engine:-0}" "${hub:-0}" "${auth:-0}" "${double:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -184,6 +185,8 @@ done
 echo "Peak RSS (VmHWM) after each document. 'due ahead': jobs of the shared queue due before the"
 echo "upload; 'worked': jobs our worker handled meanwhile (1: only this document; baseline: since start)."
 printf '%s\n' "${rows[@]}"
+echo "jobs our worker handled, by kind and outcome:"
+curl -sf "http://127.0.0.1:$ENGINE_PORT/metrics" | grep '^coachai_ingestion_jobs_total{' | sed 's/^/  /'
 read -r -a counts <<<"$PAGES"
 python3 - "$first_hwm" "${counts[0]}" "$last_hwm" "${counts[-1]}" <<'PY'
 import sys
