@@ -7,7 +7,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use coachai_ai_engine::prompts::{ChatContext, Passage, RenderedPrompt, render_chat_prompt};
-use coachai_ai_engine::{Config, DEFAULT_PORT, router};
+use coachai_ai_engine::assembly;
+use coachai_ai_engine::{Config, DEFAULT_PORT, router_with_engine};
 use coachai_common::auth::api_keys::{ApiKeyStore, key_hash};
 use coachai_common::auth::keys::Ed25519Key;
 use coachai_common::auth::{AccessClaims, Authenticator, JwtVerifier, Revocations, Role};
@@ -97,8 +98,10 @@ impl Engine {
                 .with_api_keys(Arc::new(ApiKeyStore::new(db.clone()))),
             cache: cache.clone(),
         };
+        // Assembled without its background tasks: no worker or refresher runs in these tests.
+        let engine = assembly::Engine::build(&state, &config).expect("the engine assembles");
         Self {
-            router: router(state, &config),
+            router: router_with_engine(state, &config, &engine),
             db,
             cache,
             key,
