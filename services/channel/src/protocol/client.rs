@@ -32,7 +32,7 @@ pub enum ClientFrame {
         last_seq: u64,
     },
     /// Asks for a `pong`; also keeps the connection from its idle timeout.
-    Ping,
+    Ping {},
 }
 
 /// The text of a message: 1 to [`MAX_TEXT_CHARS`] characters, not only whitespace.
@@ -94,7 +94,7 @@ pub fn parse_client_frame(text: &str) -> Result<ClientFrame, ProtocolError> {
     match kind {
         "message" => message(&fields),
         "resume" => resume(&fields),
-        "ping" => only_known(&fields, PING_FIELDS, kind).map(|()| ClientFrame::Ping),
+        "ping" => only_known(&fields, PING_FIELDS, kind).map(|()| ClientFrame::Ping {}),
         _ => Err(ProtocolError::UnknownType(kind.to_owned())),
     }
 }

@@ -69,7 +69,7 @@ fn resume_and_ping_parse() {
     );
     assert_eq!(
         parse_client_frame(r#"{"type":"ping"}"#).unwrap(),
-        ClientFrame::Ping
+        ClientFrame::Ping {}
     );
 }
 
@@ -85,6 +85,24 @@ fn a_parsed_frame_serialises_back_to_the_same_json() {
         assert_eq!(
             serde_json::from_value::<ClientFrame>(frame).unwrap(),
             parsed
+        );
+    }
+}
+
+#[test]
+fn deserialising_with_serde_alone_applies_the_same_rules() {
+    let refused = [
+        json!({"type": "ping", "extra": 1}),
+        json!({"type": "message", "id": ID, "text": "hi", "last_seq": 1}),
+        json!({"type": "resume", "conversation_id": CONVERSATION, "last_seq": 1, "id": ID}),
+        json!({"type": "message", "id": ID, "text": "   "}),
+        json!({"type": "message", "id": ID, "text": "x".repeat(4_001)}),
+        json!({"type": "resume", "conversation_id": CONVERSATION, "last_seq": -1}),
+    ];
+    for frame in refused {
+        assert!(
+            serde_json::from_value::<ClientFrame>(frame.clone()).is_err(),
+            "{frame}"
         );
     }
 }
