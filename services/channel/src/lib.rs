@@ -9,6 +9,8 @@ use coachai_common::service::ServiceConfig;
 use coachai_common::state::CoreState;
 use utoipa_axum::router::OpenApiRouter;
 
+pub mod protocol;
+
 /// Name of the service in health reports, logs and metrics.
 pub const SERVICE: &str = "channel";
 /// URL prefix of every route of this service.
