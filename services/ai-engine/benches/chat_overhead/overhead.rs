@@ -64,20 +64,32 @@ pub async fn run(options: &Options) {
         ],
         options: None,
     };
+    let figures = measure(options, &transport, &tokens, &direct).await;
+    print(options, &figures);
+}
+
+/// Alternates engine and direct rounds (which goes first alternates too, so a drift in the
+/// machine's load falls on both); the first round of each is a warm-up.
+async fn measure(
+    options: &Options,
+    transport: &Transport,
+    tokens: &[String],
+    direct: &Direct,
+) -> Figures {
     let mut figures = Figures::default();
     for round in 0..=options.rounds {
         let (engine, direct) = if round % 2 == 0 {
-            let engine = engine_round(&transport, &tokens).await;
-            (engine, direct_round(&direct, options.concurrency).await)
+            let engine = engine_round(transport, tokens).await;
+            (engine, direct_round(direct, options.concurrency).await)
         } else {
-            let direct = direct_round(&direct, options.concurrency).await;
-            (engine_round(&transport, &tokens).await, direct)
+            let direct = direct_round(direct, options.concurrency).await;
+            (engine_round(transport, tokens).await, direct)
         };
         if round > 0 {
             figures.record(&engine, &direct);
         }
     }
-    print(options, &figures);
+    figures
 }
 
 async fn transport(bench: &Bench, socket: bool) -> Transport {

@@ -53,37 +53,8 @@ pub async fn run(runs: usize) {
     let url = std::env::var("OLLAMA_URL").expect("OLLAMA_URL is set (source scripts/env.sh)");
     let chat = env_or("OLLAMA_CHAT_MODEL", "smollm2:135m");
     let embedding = env_or("OLLAMA_EMBED_MODEL", "all-minilm:l6-v2");
-    let direct = Direct {
-        ollama: Ollama::try_new(url.as_str()).expect("OLLAMA_URL is a URL"),
-        model: chat.clone(),
-        messages: vec![
-            ChatMessage::system(library_as_passages()),
-            ChatMessage::user(QUESTION.to_owned()),
-        ],
-        options: Some(ModelOptions::default().num_predict(DIRECT_NUM_PREDICT)),
-    };
-    let mut straight = Side::default();
-    for run in 0..=runs {
-        let answer = direct.chat().await.unwrap_or_else(|e| panic!("{url}: {e}"));
-        if run > 0 {
-            straight.record(&answer, answer.last["prompt_tokens"].as_f64());
-        }
-    }
-    let bench = Bench::new(&url).await;
-    let creator = bench.creator(&chat, &embedding).await;
-    let token = bench.client(creator).await;
-    let engine = Transport::InProcess(bench.router.clone());
-    let mut through = Side::default();
-    for run in 0..=runs {
-        let answer = engine
-            .chat(&token)
-            .await
-            .unwrap_or_else(|e| panic!("engine: {e}"));
-        assert_eq!(answer.last["degraded"], false, "{}", answer.last);
-        if run > 0 {
-            through.record(&answer, answer.last["usage"]["prompt_tokens"].as_f64());
-        }
-    }
+    let straight = direct_side(&url, &chat, runs).await;
+    let through = engine_side(&url, &chat, &embedding, runs).await;
     println!(
         "\n{chat} at {url}, one chat at a time, medians of {runs} runs per side after a warm-up"
     );
@@ -94,6 +65,45 @@ pub async fn run(runs: usize) {
     println!("{}", straight.row("direct ollama-rs"));
     println!("{}", straight_note());
     println!("{}", through.row("through the engine"));
+}
+
+async fn direct_side(url: &str, chat: &str, runs: usize) -> Side {
+    let direct = Direct {
+        ollama: Ollama::try_new(url).expect("OLLAMA_URL is a URL"),
+        model: chat.to_owned(),
+        messages: vec![
+            ChatMessage::system(library_as_passages()),
+            ChatMessage::user(QUESTION.to_owned()),
+        ],
+        options: Some(ModelOptions::default().num_predict(DIRECT_NUM_PREDICT)),
+    };
+    let mut side = Side::default();
+    for run in 0..=runs {
+        let answer = direct.chat().await.unwrap_or_else(|e| panic!("{url}: {e}"));
+        if run > 0 {
+            side.record(&answer, answer.last["prompt_tokens"].as_f64());
+        }
+    }
+    side
+}
+
+async fn engine_side(url: &str, chat: &str, embedding: &str, runs: usize) -> Side {
+    let bench = Bench::new(url).await;
+    let creator = bench.creator(chat, embedding).await;
+    let token = bench.client(creator).await;
+    let engine = Transport::InProcess(bench.router.clone());
+    let mut side = Side::default();
+    for run in 0..=runs {
+        let answer = engine
+            .chat(&token)
+            .await
+            .unwrap_or_else(|e| panic!("engine: {e}"));
+        assert_eq!(answer.last["degraded"], false, "{}", answer.last);
+        if run > 0 {
+            side.record(&answer, answer.last["usage"]["prompt_tokens"].as_f64());
+        }
+    }
+    side
 }
 
 fn straight_note() -> String {
