@@ -9,6 +9,7 @@ mod harness;
 mod input;
 #[path = "../support/library.rs"]
 mod library;
+mod pool;
 mod streaming;
 mod templates;
 
