@@ -141,6 +141,22 @@ impl Bench {
         creator
     }
 
+    /// One tenant transaction of `creator` on the engine's pool: begin (with the tenant set),
+    /// one SELECT, commit.
+    pub async fn tenant_round_trip(&self, creator: CreatorId) {
+        let mut tx = self
+            .db
+            .begin_for(creator)
+            .await
+            .expect("a tenant transaction");
+        sqlx::query("SELECT display_name FROM creators WHERE id = $1")
+            .bind(creator.0)
+            .fetch_one(tx.conn())
+            .await
+            .expect("the creator is visible to itself");
+        tx.commit().await.expect("commit");
+    }
+
     /// A stored client of `creator` and their access token.
     pub async fn client(&self, creator: CreatorId) -> String {
         let id = Uuid::new_v4();

@@ -3,10 +3,11 @@
 //! `double` (default): the platform's overhead on time to first token at 32 simultaneous
 //! streaming chats, against direct `ollama-rs` calls to the same Ollama double in the same run
 //! (target: overhead p50 < 5 ms, p99 < 15 ms). `real`: time to first token and tokens per second
-//! with the real small model at `$OLLAMA_URL`, direct and through the engine. Both need the dev
-//! stack's PostgreSQL, Redis and ChromaDB. Run:
+//! with the real small model at `$OLLAMA_URL`, direct and through the engine. `parts`: the
+//! preparation's steps that wait on another server, each timed alone at the same concurrency.
+//! All need the dev stack's PostgreSQL, Redis and ChromaDB. Run:
 //! `source /work/devenv.sh && source scripts/env.sh &&
-//!  cargo bench -p coachai-ai-engine --bench chat_overhead [-- [double|real] [--socket]
+//!  cargo bench -p coachai-ai-engine --bench chat_overhead [-- [double|real|parts] [--socket]
 //!  [--rounds N] [--concurrency N] [--rate TOKENS_PER_S] [--runs N]]`
 //! Figures: `docs/03-api-specifications/ai-engine.md`.
 
@@ -18,12 +19,14 @@ mod engine;
 #[path = "../../tests/support/library.rs"]
 mod library;
 mod overhead;
+mod parts;
 mod real;
 mod stats;
 
 /// What the command line asked for.
 struct Args {
     real: bool,
+    parts: bool,
     runs: usize,
     overhead: overhead::Options,
 }
@@ -31,6 +34,7 @@ struct Args {
 fn parse() -> Args {
     let mut args = Args {
         real: false,
+        parts: false,
         runs: 5,
         overhead: overhead::Options {
             rounds: 20,
@@ -50,6 +54,7 @@ fn parse() -> Args {
         match word.as_str() {
             "double" => args.real = false,
             "real" => args.real = true,
+            "parts" => args.parts = true,
             "--socket" => args.overhead.socket = true,
             "--rounds" => args.overhead.rounds = number("--rounds") as usize,
             "--concurrency" => args.overhead.concurrency = number("--concurrency") as usize,
@@ -68,6 +73,8 @@ async fn main() {
     let args = parse();
     if args.real {
         real::run(args.runs).await;
+    } else if args.parts {
+        parts::run(args.overhead.rounds, args.overhead.concurrency).await;
     } else {
         overhead::run(&args.overhead).await;
     }
