@@ -20,7 +20,7 @@ use super::settings::{self, ChatSettings};
 use crate::breaker::{Breaker, BreakerState};
 use crate::conversations::{self, ConversationId, MessageMeta, MessageRole, Turn};
 use crate::ollama::OllamaClient;
-use crate::registry::{ModelRegistry, RegistryError, ResolvedModel};
+use crate::registry::{self, ModelEntry, ModelRegistry, RegistryError, ResolvedModel};
 use crate::vectors::VectorStore;
 
 /// Longest message a client may send, in characters.
@@ -114,6 +114,10 @@ impl ChatEngine {
     /// stored when this succeeds.
     pub async fn prepare(&self, principal: &Principal, ask: &Ask) -> Result<Prepared, AppError> {
         let started = Instant::now();
+        // Read before the transaction: on a cache miss the list takes a pool connection of its
+        // own, and waiting for one while holding the transaction's deadlocks the pool as soon
+        // as as many chats as it has connections are preparing.
+        let models = self.registry.models().await;
         let mut tx = self.db.begin_for(principal.creator_id).await?;
         let settings = settings::cached(&mut tx, &self.cache).await?;
         self.check_rate(principal, &settings).await?;
@@ -122,7 +126,7 @@ impl ChatEngine {
             .retriever()
             .retrieve(&mut tx, &settings.embedding_model, &ask.message)
             .await?;
-        let model = self.resolve_model(&settings).await?;
+        let model = self.resolve_model(&settings, models).await?;
         let window = prompt::window(model.as_ref(), self.options.context_cap);
         let prompt = prompt::fit(
             &mut tx,
@@ -189,18 +193,19 @@ impl ChatEngine {
             .await
     }
 
-    /// The creator's model, or the fallback; `None` when Ollama cannot be asked (the answer
-    /// will be extractive); 503 naming the model when Ollama answers but has neither.
+    /// The creator's model among `models`, or the fallback; `None` when Ollama cannot be asked
+    /// (the answer will be extractive); 503 naming the model when Ollama answers but has
+    /// neither.
     async fn resolve_model(
         &self,
         settings: &ChatSettings,
+        models: Result<Vec<ModelEntry>, RegistryError>,
     ) -> Result<Option<ResolvedModel>, AppError> {
         let fallback = self.options.fallback_model.as_deref();
-        match self
-            .registry
-            .resolve_chat_model(&settings.chat_model, fallback)
-            .await
-        {
+        let resolved = models.and_then(|entries| {
+            registry::model::resolve_chat_model(&entries, &settings.chat_model, fallback)
+        });
+        match resolved {
             Ok(model) => Ok(Some(model)),
             Err(err @ RegistryError::ModelUnavailable { .. }) => {
                 if self.ollama_answers().await {

@@ -142,20 +142,7 @@ impl ModelRegistry {
         wanted: &str,
         fallback: Option<&str>,
     ) -> Result<ResolvedModel, RegistryError> {
-        let entries = self.models().await?;
-        let pick = |name: &str, fell_back: bool| {
-            model::find_available(&entries, name).map(|e| ResolvedModel {
-                name: e.name.clone(),
-                context_length: e.context_length.and_then(|n| u32::try_from(n).ok()),
-                fell_back,
-            })
-        };
-        pick(wanted, false)
-            .or_else(|| fallback.and_then(|f| pick(f, true)))
-            .ok_or_else(|| RegistryError::ModelUnavailable {
-                wanted: wanted.to_owned(),
-                fallback: fallback.map(str::to_owned),
-            })
+        model::resolve_chat_model(&self.models().await?, wanted, fallback)
     }
 
     /// The context length of the available model `name`, when the registry knows it; the

@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::RegistryError;
+
 /// Where a model stands on the Ollama server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -115,6 +117,28 @@ pub fn find_available<'a>(entries: &'a [ModelEntry], name: &str) -> Option<&'a M
     entries
         .iter()
         .find(|e| e.status == ModelStatus::Available && canonical_name(&e.name) == wanted)
+}
+
+/// The model a chat should use among `entries`: `wanted` when it is available, else
+/// `fallback` when that is (with `fell_back: true`), else [`RegistryError::ModelUnavailable`].
+pub fn resolve_chat_model(
+    entries: &[ModelEntry],
+    wanted: &str,
+    fallback: Option<&str>,
+) -> Result<ResolvedModel, RegistryError> {
+    let pick = |name: &str, fell_back: bool| {
+        find_available(entries, name).map(|e| ResolvedModel {
+            name: e.name.clone(),
+            context_length: e.context_length.and_then(|n| u32::try_from(n).ok()),
+            fell_back,
+        })
+    };
+    pick(wanted, false)
+        .or_else(|| fallback.and_then(|f| pick(f, true)))
+        .ok_or_else(|| RegistryError::ModelUnavailable {
+            wanted: wanted.to_owned(),
+            fallback: fallback.map(str::to_owned),
+        })
 }
 
 /// The context length in `model_info`: `<general.architecture>.context_length`, else any

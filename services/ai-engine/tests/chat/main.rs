@@ -11,6 +11,7 @@ mod harness;
 mod input;
 #[path = "../support/library.rs"]
 mod library;
+mod pool;
 mod processes;
 mod streaming;
 mod templates;
