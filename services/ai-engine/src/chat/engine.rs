@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::passages::Passage;
 use super::prompt::{self, FittedPrompt};
-use super::retrieval::{RetrievalOptions, Retriever};
+use super::retrieval::{Nearest, RetrievalOptions, Retriever};
 use super::settings::{self, ChatSettings};
 use crate::breaker::{Breaker, BreakerState};
 use crate::conversations::{self, ConversationId, MessageMeta, MessageRole, Turn};
@@ -114,19 +114,17 @@ impl ChatEngine {
     /// stored when this succeeds.
     pub async fn prepare(&self, principal: &Principal, ask: &Ask) -> Result<Prepared, AppError> {
         let started = Instant::now();
-        // Read before the transaction: on a cache miss the list takes a pool connection of its
-        // own, and waiting for one while holding the transaction's deadlocks the pool as soon
-        // as as many chats as it has connections are preparing.
-        let models = self.registry.models().await;
-        let mut tx = self.db.begin_for(principal.creator_id).await?;
-        let settings = settings::cached(&mut tx, &self.cache).await?;
-        self.check_rate(principal, &settings).await?;
+        // Everything that waits on the network or on a pool connection of its own comes before
+        // the transaction: the model list and the settings (a cache miss takes a connection;
+        // waiting for one while holding the transaction's deadlocked the pool at 32 chats),
+        // the question's embedding and the vector search (so no connection idles on Ollama or
+        // ChromaDB).
+        let (settings, nearest, model) = self.outside_transaction(principal, ask).await?;
+        let creator = principal.creator_id;
+        let retriever = self.retriever();
+        let mut tx = self.db.begin_for(creator).await?;
         let (conversation, history) = self.converse(&mut tx, principal, ask).await?;
-        let retrieved = self
-            .retriever()
-            .retrieve(&mut tx, &settings.embedding_model, &ask.message)
-            .await?;
-        let model = self.resolve_model(&settings, models).await?;
+        let retrieved = retriever.resolve(&mut tx, &ask.message, nearest).await?;
         let window = prompt::window(model.as_ref(), self.options.context_cap);
         let prompt = prompt::fit(
             &mut tx,
@@ -150,6 +148,25 @@ impl ChatEngine {
             started,
             prepare_ms: elapsed_ms(started),
         })
+    }
+
+    /// The creator's settings (and the rate limit), the nearest vectors and the model: what
+    /// `prepare` reads before it opens its transaction.
+    async fn outside_transaction(
+        &self,
+        principal: &Principal,
+        ask: &Ask,
+    ) -> Result<(ChatSettings, Nearest, Option<ResolvedModel>), AppError> {
+        let models = self.registry.models().await;
+        let creator = principal.creator_id;
+        let settings = settings::cached(&self.db, &self.cache, creator).await?;
+        self.check_rate(principal, &settings).await?;
+        let nearest = self
+            .retriever()
+            .nearest(creator, &settings.embedding_model, &ask.message)
+            .await;
+        let model = self.resolve_model(&settings, models).await?;
+        Ok((settings, nearest, model))
     }
 
     /// The conversation, its earlier turns, and the client's message stored in it.

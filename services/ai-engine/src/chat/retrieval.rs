@@ -44,6 +44,9 @@ pub struct Retrieved {
     pub degraded: Option<String>,
 }
 
+/// The nearest vectors' chunk ids and scores, or why vector search could not be had.
+pub type Nearest = Result<Vec<(Uuid, f32)>, String>;
+
 /// The engine's handles retrieval uses.
 pub struct Retriever<'a> {
     /// Keeps question embeddings for a while.
@@ -57,16 +60,18 @@ pub struct Retriever<'a> {
 }
 
 impl Retriever<'_> {
-    /// The passages for `question` from the transaction's creator's live content.
-    pub async fn retrieve(
+    /// The passages for `question`: the `nearest` vectors (read before the transaction, see
+    /// [`Retriever::nearest`]) resolved to the transaction's creator's live content and merged
+    /// with full-text hits; full-text hits alone when `nearest` failed.
+    pub async fn resolve(
         &self,
         tx: &mut TenantTx,
-        model: &str,
         question: &str,
+        nearest: Nearest,
     ) -> Result<Retrieved, AppError> {
         let limit = i64::try_from(self.options.top_k).unwrap_or(5);
         let words = store::full_text(tx, question, limit).await?;
-        let nearest = match self.nearest(tx.creator(), model, question).await {
+        let nearest = match nearest {
             Ok(hits) => hits,
             Err(reason) => {
                 metrics::counter!("coachai_chat_retrieval_total", "mode" => "full_text")
@@ -85,13 +90,15 @@ impl Retriever<'_> {
         })
     }
 
-    /// Chunk ids and scores of the nearest vectors, or why they cannot be had.
-    async fn nearest(
+    /// Chunk ids and scores of `creator`'s vectors nearest to `question`, or why they cannot be
+    /// had. Network only (Ollama, ChromaDB): called before the tenant transaction opens, so no
+    /// pool connection waits on them.
+    pub async fn nearest(
         &self,
         creator: coachai_common::tenancy::CreatorId,
         model: &str,
         question: &str,
-    ) -> Result<Vec<(Uuid, f32)>, String> {
+    ) -> Nearest {
         let ollama = self
             .ollama
             .ok_or("the question could not be embedded (Ollama is unavailable)")?;

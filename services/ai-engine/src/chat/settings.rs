@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use coachai_common::AppError;
 use coachai_common::cache::Cache;
-use coachai_common::tenancy::TenantTx;
+use coachai_common::tenancy::{CreatorId, Db, TenantTx};
 use serde::{Deserialize, Serialize};
 
 /// Requests per minute when the creator's quotas do not say.
@@ -40,11 +40,16 @@ impl ChatSettings {
 /// How long the settings are kept in the cache.
 pub const SETTINGS_TTL: Duration = Duration::from_secs(30);
 
-/// The settings of the transaction's creator, through `cache`.
-pub async fn cached(tx: &mut TenantTx, cache: &Cache) -> Result<ChatSettings, AppError> {
-    let creator = tx.creator();
+/// The settings of `creator`, through `cache` (a miss reads them in a short transaction of
+/// its own).
+pub async fn cached(db: &Db, cache: &Cache, creator: CreatorId) -> Result<ChatSettings, AppError> {
     cache
-        .get_or_load(creator, "chat-settings", SETTINGS_TTL, move || read(tx))
+        .get_or_load(creator, "chat-settings", SETTINGS_TTL, || async {
+            let mut tx = db.begin_for(creator).await?;
+            let settings = read(&mut tx).await?;
+            tx.commit().await?;
+            Ok(settings)
+        })
         .await
 }
 

@@ -65,6 +65,13 @@ async fn an_unknown_conversation_and_another_clients_conversation_are_not_found(
     let theirs = json!({"message": "hi", "conversation_id": first["conversation_id"]});
     setup.ask(&other, theirs).await.problem(404);
     let b = setup.engine.creator().await;
+    crate::library::set_models(
+        &setup.engine.db,
+        b,
+        crate::CHAT_MODEL,
+        crate::EMBEDDING_MODEL,
+    )
+    .await;
     let stranger = setup.engine.user(b, Role::Client).await;
     let theirs = json!({"message": "hi", "conversation_id": first["conversation_id"]});
     setup.ask(&stranger, theirs).await.problem(404);
