@@ -59,9 +59,10 @@ header() { grep -i "^$2:" "$WORK/$1.h" | head -n1 | cut -d: -f2- | tr -d '\r' | 
 header_count() { grep -ci "^$2:" "$WORK/$1.h" || true; }
 # json NAME EXPR : evaluates EXPR on the parsed body `d` of response NAME, prints it.
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$WORK/$1.b" "$2"; }
-is_problem() { # NAME STATUS : a problem+json body with that status
+is_problem() { # NAME STATUS : a problem+json body with that status and a CoachAI problem type
     [[ "$(header "$1" content-type)" == application/problem+json* ]] \
-        && [ "$(json "$1" 'd["status"]')" = "$2" ] && [ -n "$(json "$1" 'd["title"]')" ]
+        && [ "$(json "$1" 'd["status"]')" = "$2" ] && [ -n "$(json "$1" 'd["title"]')" ] \
+        && [[ "$(json "$1" 'd["type"]')" == https://coachai.dev/problems/?* ]]
 }
 wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
