@@ -39,6 +39,8 @@ cargo llvm-cov report --ignore-filename-regex '(tests/|benches/|/main\.rs$)' \
 
 step "end-to-end: four services and the gateway over real sockets"
 tests/e2e/platform.sh
+step "end-to-end: the gateway's limits, CORS, errors and request ids, against stand-in services"
+tests/e2e/gateway.sh
 
 step "cluster tests (etcd + kube-apiserver built from Go modules)"
 tests/cluster/test.sh
