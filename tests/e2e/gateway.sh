@@ -188,8 +188,12 @@ else
 fi
 status="$(req body_big -X PUT -H 'Content-Type: application/json' \
     --data-binary "@$WORK/2mib" "$GW/api/v1/creators/x/content/y/body")"
-[ "$status" = 413 ] && pass "the upload limit is only for the upload route (2 MiB to .../content/{id}/body is 413)" \
+[ "$status" = 200 ] && pass "a new version's body (PUT .../content/{id}/body) takes an upload's limit too" \
     || fail "2 MiB to content body: $status"
+status="$(req chunks_big -X POST -H 'Content-Type: application/json' \
+    --data-binary "@$WORK/2mib" "$GW/api/v1/creators/x/content/y/chunks")"
+[ "$status" = 413 ] && pass "the upload limit is only for the upload routes (2 MiB to .../content/{id}/chunks is 413)" \
+    || fail "2 MiB to content chunks: $status"
 
 echo "a stopped service"
 kill "${UPSTREAM_PIDS[channel]}"
