@@ -5,6 +5,10 @@
 // The futures of the router and the cached render nest deeper than the default allows.
 #![recursion_limit = "256"]
 
+// Shared with the other suites; this one uses only part of it.
+#[allow(dead_code)]
+#[path = "../support/harness.rs"]
+mod harness;
 mod prompts;
 mod prompts_cache;
 mod prompts_harness;

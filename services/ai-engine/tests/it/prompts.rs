@@ -15,7 +15,7 @@ const V2: &str = "V2 by {{ persona.coach_name }} with {{ passages | length }} pa
 async fn a_new_override_is_version_1_active_and_chats_render_it() {
     let engine = Engine::new().await;
     let creator = engine.creator().await;
-    let owner = engine.token(creator, Role::Owner);
+    let owner = engine.user(creator, Role::Owner).await.token;
     let saved = engine.create(&owner, "chat", V1).await.ok(201);
     assert_eq!(
         (saved["version"].as_i64(), saved["active"].as_bool()),
@@ -42,7 +42,7 @@ async fn a_new_override_is_version_1_active_and_chats_render_it() {
 async fn a_saved_version_waits_until_activated_and_activation_shows_on_the_next_render() {
     let engine = Engine::new().await;
     let creator = engine.creator().await;
-    let admin = engine.token(creator, Role::Admin);
+    let admin = engine.user(creator, Role::Admin).await.token;
     engine.create(&admin, "chat", V1).await.ok(201);
     assert_eq!(engine.render(creator, "q").await.template.version, Some(1));
     let v2 = engine.add_version(&admin, "chat", V2, false).await.ok(201);
@@ -62,7 +62,7 @@ async fn a_saved_version_waits_until_activated_and_activation_shows_on_the_next_
 async fn a_version_calling_an_undefined_function_falls_back_to_version_1_and_records_it() {
     let engine = Engine::new().await;
     let creator = engine.creator().await;
-    let owner = engine.token(creator, Role::Owner);
+    let owner = engine.user(creator, Role::Owner).await.token;
     engine.create(&owner, "chat", V1).await.ok(201);
     let broken = "Hello\n{{ fetch_secrets() }}";
     engine
@@ -91,7 +91,7 @@ async fn a_version_calling_an_undefined_function_falls_back_to_version_1_and_rec
 async fn a_version_that_loops_past_its_fuel_falls_back_to_version_1() {
     let engine = Engine::new().await;
     let creator = engine.creator().await;
-    let owner = engine.token(creator, Role::Owner);
+    let owner = engine.user(creator, Role::Owner).await.token;
     engine.create(&owner, "chat", V1).await.ok(201);
     let endless = "{% for i in range(99999) %}{% for j in range(99999) %}x{% endfor %}{% endfor %}";
     engine
@@ -108,7 +108,7 @@ async fn a_version_that_loops_past_its_fuel_falls_back_to_version_1() {
 async fn activating_version_1_again_rolls_back() {
     let engine = Engine::new().await;
     let creator = engine.creator().await;
-    let owner = engine.token(creator, Role::Owner);
+    let owner = engine.user(creator, Role::Owner).await.token;
     engine.create(&owner, "chat", V1).await.ok(201);
     engine.add_version(&owner, "chat", V2, true).await.ok(201);
     assert_eq!(engine.render(creator, "q").await.template.version, Some(2));
@@ -156,7 +156,7 @@ async fn without_an_override_the_global_default_answers_and_it_is_the_builtin() 
     assert!(prompt.system.contains(
         "<passage label=\"[1]\" source=\"Hips, page 3\">\nTen slow circles.\n</passage>"
     ));
-    let coach = engine.token(creator, Role::Coach);
+    let coach = engine.user(creator, Role::Coach).await.token;
     let list = engine.list(&coach).await.ok(200);
     let chat = &list["templates"][0];
     assert_eq!(
@@ -174,7 +174,7 @@ async fn without_an_override_the_global_default_answers_and_it_is_the_builtin() 
 async fn a_preview_renders_an_unsaved_draft_with_the_persona_and_saves_nothing() {
     let engine = Engine::new().await;
     let creator = engine.creator().await;
-    let coach = engine.token(creator, Role::Coach);
+    let coach = engine.user(creator, Role::Coach).await.token;
     let draft = "{{ persona.coach_name }} ({{ persona.tone }}): {% for p in passages %}{{ p.label }} {{ p.title }} @ {{ p.location }}{% endfor %}";
     let request = json!({"body": draft, "message": " Hips? ",
         "passages": [{"title": "Mobility", "location": "Warm-up › Hips", "text": "Circles."}]});
@@ -196,7 +196,7 @@ async fn a_preview_renders_an_unsaved_draft_with_the_persona_and_saves_nothing()
 async fn a_preview_shows_a_saved_version_or_what_chats_use_now_with_its_fallback() {
     let engine = Engine::new().await;
     let creator = engine.creator().await;
-    let owner = engine.token(creator, Role::Owner);
+    let owner = engine.user(creator, Role::Owner).await.token;
     engine.create(&owner, "chat", V1).await.ok(201);
     engine
         .add_version(&owner, "chat", "{{ nope.nope }}", true)
@@ -227,16 +227,16 @@ async fn a_preview_shows_a_saved_version_or_what_chats_use_now_with_its_fallback
 async fn coaches_read_and_preview_but_only_owners_and_admins_write_and_clients_do_neither() {
     let engine = Engine::new().await;
     let creator = engine.creator().await;
-    let owner = engine.token(creator, Role::Owner);
+    let owner = engine.user(creator, Role::Owner).await.token;
     engine.create(&owner, "chat", V1).await.ok(201);
-    let coach = engine.token(creator, Role::Coach);
+    let coach = engine.user(creator, Role::Coach).await.token;
     engine.create(&coach, "welcome", V1).await.problem(403);
     engine
         .add_version(&coach, "chat", V2, true)
         .await
         .problem(403);
     engine.activate(&coach, "chat", "1").await.problem(403);
-    let client = engine.token(creator, Role::Client);
+    let client = engine.user(creator, Role::Client).await.token;
     engine.list(&client).await.problem(403);
     engine
         .preview(&client, "chat", json!({"message": "q"}))

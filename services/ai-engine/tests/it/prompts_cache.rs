@@ -10,7 +10,7 @@ use crate::prompts_harness::Engine;
 async fn renders_are_served_from_the_cache_until_a_write_invalidates_it() {
     let engine = Engine::new().await;
     let creator = engine.creator().await;
-    let owner = engine.token(creator, Role::Owner);
+    let owner = engine.user(creator, Role::Owner).await.token;
     engine.create(&owner, "chat", "cached v1").await.ok(201);
     assert_eq!(engine.render(creator, "q").await.system, "cached v1");
 

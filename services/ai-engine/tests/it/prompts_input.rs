@@ -9,7 +9,7 @@ use crate::prompts_harness::Engine;
 
 async fn owner_of_new_creator(engine: &Engine) -> String {
     let creator = engine.creator().await;
-    engine.token(creator, Role::Owner)
+    engine.user(creator, Role::Owner).await.token
 }
 
 #[tokio::test]
@@ -119,7 +119,7 @@ async fn bodies_that_are_not_json_are_400_or_415_like_the_rest_of_the_platform()
         .problem(415);
     let extra = json!({"name": "chat", "body": "x", "active": false});
     engine
-        .call(Method::POST, "/prompts", &owner, Some(extra))
+        .call(Method::POST, "/prompts", &owner, Some(&extra))
         .await
         .problem(422);
 }

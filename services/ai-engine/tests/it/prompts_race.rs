@@ -9,7 +9,7 @@ use crate::prompts_harness::Engine;
 async fn two_creations_of_one_template_at_once_make_one_template_and_one_conflict() {
     let engine = Engine::new().await;
     let creator = engine.creator().await;
-    let owner = engine.token(creator, Role::Owner);
+    let owner = engine.user(creator, Role::Owner).await.token;
     let (first, second) = tokio::join!(
         engine.create(&owner, "chat", "first"),
         engine.create(&owner, "chat", "second")
@@ -28,7 +28,7 @@ async fn two_creations_of_one_template_at_once_make_one_template_and_one_conflic
 async fn versions_saved_at_the_same_time_get_distinct_numbers_and_one_stays_active() {
     let engine = Engine::new().await;
     let creator = engine.creator().await;
-    let owner = engine.token(creator, Role::Owner);
+    let owner = engine.user(creator, Role::Owner).await.token;
     engine.create(&owner, "chat", "v1").await.ok(201);
     let replies = tokio::join!(
         engine.add_version(&owner, "chat", "a", true),

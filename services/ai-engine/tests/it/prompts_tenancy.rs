@@ -12,7 +12,7 @@ use crate::prompts_harness::Engine;
 async fn creator_a_never_sees_reads_or_activates_creator_bs_templates() {
     let engine = Engine::new().await;
     let (a, b) = (engine.creator().await, engine.creator().await);
-    let owner_b = engine.token(b, Role::Owner);
+    let owner_b = engine.user(b, Role::Owner).await.token;
     engine
         .create(&owner_b, "welcome", "B's welcome")
         .await
@@ -23,7 +23,7 @@ async fn creator_a_never_sees_reads_or_activates_creator_bs_templates() {
         .await
         .ok(201);
 
-    let owner_a = engine.token(a, Role::Owner);
+    let owner_a = engine.user(a, Role::Owner).await.token;
     let routes: [(Method, &str, Option<Value>); 5] = [
         (
             Method::POST,
@@ -44,7 +44,9 @@ async fn creator_a_never_sees_reads_or_activates_creator_bs_templates() {
         ),
     ];
     for (method, path, body) in routes {
-        let reply = engine.call(method.clone(), path, &owner_a, body).await;
+        let reply = engine
+            .call(method.clone(), path, &owner_a, body.as_ref())
+            .await;
         assert_eq!(reply.status, 404, "{method} {path}: {}", reply.body);
         assert!(!reply.body.to_string().contains("B's"), "{}", reply.body);
     }

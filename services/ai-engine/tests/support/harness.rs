@@ -53,9 +53,10 @@ impl Reply {
         self
     }
 
-    /// Asserts `status` and returns the body.
+    /// Asserts a JSON answer with `status` and returns its body.
     pub fn ok(self, status: u16) -> Value {
         assert_eq!(self.status.as_u16(), status, "{}", self.text);
+        assert_eq!(self.content_type, "application/json", "{}", self.text);
         self.body
     }
 }
@@ -231,16 +232,41 @@ impl Engine {
         token: &str,
         body: Option<&Value>,
     ) -> Response {
+        let body = body.map(|b| ("application/json", b.to_string()));
+        self.send(method, path, token, body).await
+    }
+
+    /// Sends a request to `/api/v1/ai{path}` with an optional raw body of a content type and
+    /// returns the response unread.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<(&str, String)>,
+    ) -> Response {
         let mut request = Request::builder()
             .method(method)
             .uri(format!("/api/v1/ai{path}"))
             .header("authorization", format!("Bearer {token}"));
-        if body.is_some() {
-            request = request.header("content-type", "application/json");
+        let mut payload = String::new();
+        if let Some((content_type, text)) = body {
+            request = request.header("content-type", content_type);
+            payload = text;
         }
-        let body = body.map(Value::to_string).unwrap_or_default();
-        let request = request.body(Body::from(body)).unwrap();
+        let request = request.body(Body::from(payload)).unwrap();
         self.router.clone().oneshot(request).await.unwrap()
+    }
+
+    /// Sends `text` as a body of `content_type` to `/api/v1/ai{path}` and reads the answer.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<(&str, String)>,
+    ) -> Reply {
+        read(self.send(method, path, token, body).await).await
     }
 
     /// Sends a request to `/api/v1/ai{path}` and reads the whole answer.

@@ -82,7 +82,9 @@ pub async fn embed(worker: &Worker, db: &Db, creator: CreatorId, job: JobId) {
     }
 }
 
-async fn prioritise(db: &Db, creator: CreatorId, job: JobId) {
+/// Makes `creator`'s `job` due before every other job (the shared queue may hold many), unless
+/// it is running.
+pub async fn prioritise(db: &Db, creator: CreatorId, job: JobId) {
     let mut tx = db.begin_for(creator).await.unwrap();
     sqlx::query(
         "UPDATE ingestion_jobs SET next_run_at = now() - interval '100 years'

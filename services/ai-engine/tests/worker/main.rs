@@ -7,4 +7,8 @@
 
 mod embed;
 mod failures;
+// Shared with the chat suites; this one uses only part of it.
+#[allow(dead_code)]
+#[path = "../support/library.rs"]
+mod library;
 mod support;

@@ -7,10 +7,13 @@ use coachai_ai_engine::ollama::OllamaClient;
 use coachai_ai_engine::vectors::VectorStore;
 use coachai_ai_engine::worker::{Handled, Worker, WorkerOptions};
 use coachai_common::tenancy::{CreatorId, Db};
-use coachai_ingestion::{JobId, JobKind, RetryPolicy};
+use coachai_ingestion::{JobId, RetryPolicy};
 use coachai_ollama_double::{Config, Model, OllamaDouble};
+use serde_json::{Value, json};
 use tokio::sync::{Mutex, MutexGuard, OnceCell};
 use uuid::Uuid;
+
+use crate::library::{self, prioritise};
 
 static MIGRATED: OnceCell<()> = OnceCell::const_new();
 static SERIAL: Mutex<()> = Mutex::const_new(());
@@ -100,24 +103,15 @@ pub async fn new_creator(db: &Db) -> CreatorId {
     creator
 }
 
-/// A pending content item with one chunk per text (version 1) and its embed job, in one
-/// transaction as the Hub writes them.
+/// A pending content item titled "Guide" with one chunk per text (version 1, located on page
+/// `i + 1`) and its embed job, in one transaction as the Hub writes them.
 pub async fn content(db: &Db, creator: CreatorId, texts: &[&str]) -> (Uuid, JobId) {
-    let mut tx = db.begin_for(creator).await.unwrap();
-    let id: Uuid = sqlx::query_scalar(
-        "INSERT INTO content_items (creator_id, title, kind, size_bytes)
-         VALUES ($1, 'Guide', 'text', 10) RETURNING id",
-    )
-    .bind(creator.0)
-    .fetch_one(tx.conn())
-    .await
-    .unwrap();
-    insert_chunks(&mut tx, id, 1, texts).await;
-    let job = coachai_ingestion::enqueue(&mut tx, id, JobKind::Embed)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    (id, job)
+    let chunks: Vec<(&str, Value)> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| (*text, json!({"page": i + 1})))
+        .collect();
+    library::add_content(db, creator, "Guide", &chunks).await
 }
 
 /// Writes one chunk per text as `version` of `content`, located on page `i + 1`.
@@ -141,21 +135,6 @@ pub async fn insert_chunks(
         .await
         .unwrap();
     }
-}
-
-/// Makes `job` due before every other job (the shared queue may hold many), unless it is
-/// running.
-async fn prioritise(worker_db: &Db, creator: CreatorId, job: JobId) {
-    let mut tx = worker_db.begin_for(creator).await.unwrap();
-    sqlx::query(
-        "UPDATE ingestion_jobs SET next_run_at = now() - interval '100 years'
-          WHERE id = $1 AND status = 'queued'",
-    )
-    .bind(job.0)
-    .execute(tx.conn())
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
 }
 
 /// Runs `worker` until it has handled `creator`'s `job` and returns every outcome of that job,
