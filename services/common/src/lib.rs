@@ -15,6 +15,7 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod json;
+pub mod query;
 pub mod ratelimit;
 pub mod redis_pool;
 pub mod scoped;

@@ -6,14 +6,14 @@
 //! answers 404 like one that does not exist. API keys need `chat` (or `admin`) and act as the
 //! user who made them.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequestParts, Path, Query};
+use axum::extract::{FromRequestParts, Path};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use coachai_common::AppError;
 use coachai_common::auth::scope::{Scope, require_scope};
 use coachai_common::error::Problem;
 use coachai_common::json::ApiJson;
+use coachai_common::query::{ApiQuery, page_limit};
 use coachai_common::state::CoreState;
 use coachai_common::tenancy::Tenant;
 use serde::Deserialize;
@@ -56,16 +56,10 @@ pub fn api(state: CoreState) -> OpenApiRouter {
 )]
 pub(crate) async fn list_conversations(
     tenant: Tenant,
-    params: Result<Query<ListParams>, QueryRejection>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<ApiJson<ConversationPage>, AppError> {
     let Tenant { principal, mut tx } = tenant;
-    let Query(params) = params.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(AppError::BadRequest(format!(
-            "`limit` must be between 1 and {MAX_LIMIT}"
-        )));
-    }
+    let limit = page_limit(params.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let after = params
         .cursor
         .as_deref()

@@ -1,13 +1,13 @@
 //! `POST|GET /api/v1/creators/{creator_id}/content`: uploading a JSON body or a file and listing
 //! the library in keyset pages.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{FromRequest, Query, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use coachai_common::AppError;
 use coachai_common::audit::{Actor, AuditEntry};
 use coachai_common::error::Problem;
 use coachai_common::json::ApiJson;
+use coachai_common::query::{ApiQuery, page_limit};
 use coachai_common::scoped::{CreatorScoped, ScopedPrincipal};
 use coachai_common::state::CoreState;
 
@@ -98,17 +98,11 @@ pub(super) async fn read_source(
 )]
 pub(crate) async fn list_content(
     scoped: CreatorScoped,
-    params: Result<Query<ListParams>, QueryRejection>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<ApiJson<ContentPage>, AppError> {
     let CreatorScoped { principal, mut tx } = scoped;
     principal.require_staff()?;
-    let Query(params) = params.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(AppError::BadRequest(format!(
-            "`limit` must be between 1 and {MAX_LIMIT}"
-        )));
-    }
+    let limit = page_limit(params.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     if params
         .q
         .as_ref()

@@ -1,11 +1,10 @@
 //! `GET /api/v1/creators/{creator_id}/stats?from=&to=`: what a coach's library holds now and how
 //! much their clients talked in a period.
 
-use axum::extract::Query;
-use axum::extract::rejection::QueryRejection;
 use chrono::{DateTime, Duration, Utc};
 use coachai_common::error::Problem;
 use coachai_common::json::ApiJson;
+use coachai_common::query::ApiQuery;
 use coachai_common::scoped::CreatorScoped;
 use coachai_common::{AppError, FieldError};
 use serde::Deserialize;
@@ -78,12 +77,10 @@ impl Period {
 )]
 pub(crate) async fn get_stats(
     scoped: CreatorScoped,
-    period: Result<Query<Period>, QueryRejection>,
+    ApiQuery(period): ApiQuery<Period>,
 ) -> Result<ApiJson<Stats>, AppError> {
     let CreatorScoped { principal, mut tx } = scoped;
     principal.require_staff()?;
-    let Query(period) =
-        period.map_err(|e| AppError::BadRequest(format!("invalid query string: {e}")))?;
     let (from, to) = period.bounds(Utc::now())?;
     let figures = stats::load(&mut tx, from, to).await?;
     tx.commit().await?;
