@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod config;
+pub mod cursor;
 pub mod db;
 pub mod error;
 pub mod health;
