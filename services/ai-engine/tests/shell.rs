@@ -7,7 +7,8 @@
 mod service_shell;
 
 use axum::Router;
-use coachai_ai_engine::{Config, DEFAULT_PORT, PREFIX, SERVICE, router};
+use coachai_ai_engine::assembly::Engine;
+use coachai_ai_engine::{Config, DEFAULT_PORT, PREFIX, SERVICE, router_with_engine};
 use coachai_common::config::CommonConfig;
 
 async fn app(common: CommonConfig) -> Router {
@@ -15,7 +16,10 @@ async fn app(common: CommonConfig) -> Router {
         common,
         port: DEFAULT_PORT,
     };
-    router(service_shell::state(&config.common).await, &config)
+    let state = service_shell::state(&config.common).await;
+    // The service's surface without its background tasks (no worker takes other tests' jobs).
+    let engine = Engine::build(&state, &config).expect("the engine assembles");
+    router_with_engine(state, &config, &engine)
 }
 
 shell_tests!(app, PREFIX, SERVICE);
