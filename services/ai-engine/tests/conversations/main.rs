@@ -3,6 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../../../../tests/shared/test_db.rs"]
+mod test_db;
+
 #[path = "../support/harness.rs"]
 mod harness;
 mod listing;

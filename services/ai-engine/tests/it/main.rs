@@ -5,6 +5,9 @@
 // The futures of the router and the cached render nest deeper than the default allows.
 #![recursion_limit = "256"]
 
+#[path = "../../../../tests/shared/test_db.rs"]
+mod test_db;
+
 // Shared with the other suites; this one uses only part of it.
 #[allow(dead_code)]
 #[path = "../support/harness.rs"]

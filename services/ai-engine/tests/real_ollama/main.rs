@@ -4,6 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../../../../tests/shared/test_db.rs"]
+mod test_db;
+
 mod engine;
 // Shared with the other suites; this one uses only part of it.
 #[allow(dead_code)]

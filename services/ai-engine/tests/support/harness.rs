@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::test_db::env_or as env;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
@@ -23,15 +24,8 @@ use coachai_common::tenancy::{CreatorId, Db, TenantTx};
 use http_body_util::BodyExt;
 use jsonwebtoken::jwk::JwkSet;
 use serde_json::Value;
-use tokio::sync::OnceCell;
 use tower::ServiceExt;
 use uuid::Uuid;
-
-static MIGRATED: OnceCell<()> = OnceCell::const_new();
-
-fn env(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
 
 /// A status and a JSON body (`Null` when empty or not JSON), with the raw text.
 pub struct Reply {
@@ -96,21 +90,7 @@ impl Engine {
     /// An engine on the dependencies `config` names (see [`stack_config`]) with `settings`.
     pub async fn with_config(config: Config, settings: EngineSettings) -> Self {
         let ollama_url = config.common.ollama_url.as_str();
-        MIGRATED
-            .get_or_init(|| async {
-                let owner = env(
-                    "MIGRATION_DATABASE_URL",
-                    "postgres://coachai_owner:coachai_owner@127.0.0.1:54329/coachai",
-                );
-                coachai_common::db::migrate(&owner)
-                    .await
-                    .expect("migrations apply to MIGRATION_DATABASE_URL");
-            })
-            .await;
-        let pool = coachai_common::db::connect(&config.common.database_url, 8)
-            .await
-            .expect("PostgreSQL of the local stack answers at DATABASE_URL");
-        let db = Db::new(pool);
+        let db = crate::test_db::migrated(&config.common.database_url, 8).await;
         let key = Ed25519Key::generate("engine-test");
         let jwks = JwkSet {
             keys: vec![key.public_jwk()],

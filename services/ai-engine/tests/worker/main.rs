@@ -5,6 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "../../../../tests/shared/test_db.rs"]
+mod test_db;
+
 mod embed;
 mod failures;
 // Shared with the chat suites; this one uses only part of it.

@@ -10,20 +10,15 @@ use coachai_common::tenancy::{CreatorId, Db};
 use coachai_ingestion::{JobId, RetryPolicy};
 use coachai_ollama_double::{Config, Model, OllamaDouble};
 use serde_json::{Value, json};
-use tokio::sync::{Mutex, MutexGuard, OnceCell};
+use tokio::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
 use crate::library::{self, prioritise};
 
-static MIGRATED: OnceCell<()> = OnceCell::const_new();
 static SERIAL: Mutex<()> = Mutex::const_new(());
 
 /// The embedding model the test creators use (one the double serves).
 pub const MODEL: &str = "all-minilm";
-
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
 
 /// Held by every test that runs a worker: the queue is shared, one worker claims at a time.
 pub async fn serial() -> MutexGuard<'static, ()> {
@@ -32,30 +27,12 @@ pub async fn serial() -> MutexGuard<'static, ()> {
 
 /// The app-role database (`DATABASE_URL`), migrated once per test binary.
 pub async fn db() -> Db {
-    MIGRATED
-        .get_or_init(|| async {
-            let owner = env_or(
-                "MIGRATION_DATABASE_URL",
-                "postgres://coachai_owner:coachai_owner@127.0.0.1:54329/coachai",
-            );
-            coachai_common::db::migrate(&owner)
-                .await
-                .expect("migrations apply to MIGRATION_DATABASE_URL");
-        })
-        .await;
-    let url = env_or(
-        "DATABASE_URL",
-        "postgres://coachai_app:coachai_app@127.0.0.1:54329/coachai",
-    );
-    let pool = coachai_common::db::connect(&url, 8)
-        .await
-        .expect("PostgreSQL of the local stack answers at DATABASE_URL");
-    Db::new(pool)
+    crate::test_db::app_db(8).await
 }
 
 /// The real ChromaDB of the local stack (`CHROMA_URL`).
 pub fn vectors() -> VectorStore {
-    let url = env_or("CHROMA_URL", "http://127.0.0.1:58000");
+    let url = crate::test_db::env_or("CHROMA_URL", "http://127.0.0.1:58000");
     VectorStore::new(&url).expect("CHROMA_URL is a URL")
 }
 

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::test_db::env_or as env;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
@@ -16,15 +17,8 @@ use coachai_creator_hub::{Config, DEFAULT_PORT, router};
 use http_body_util::BodyExt;
 use jsonwebtoken::jwk::JwkSet;
 use serde_json::Value;
-use tokio::sync::OnceCell;
 use tower::ServiceExt;
 use uuid::Uuid;
-
-static MIGRATED: OnceCell<()> = OnceCell::const_new();
-
-fn env(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
 
 /// The boundary of the forms [`multipart`] builds.
 pub const BOUNDARY: &str = "coachai-test-7f3a9c";
@@ -109,21 +103,7 @@ impl Hub {
         let mut config = Config::with_port(DEFAULT_PORT);
         config.common.database_url = env("DATABASE_URL", &config.common.database_url);
         config.common.redis_url = env("REDIS_URL", &config.common.redis_url);
-        MIGRATED
-            .get_or_init(|| async {
-                let owner = env(
-                    "MIGRATION_DATABASE_URL",
-                    "postgres://coachai_owner:coachai_owner@127.0.0.1:54329/coachai",
-                );
-                coachai_common::db::migrate(&owner)
-                    .await
-                    .expect("migrations apply");
-            })
-            .await;
-        let pool = coachai_common::db::connect(&config.common.database_url, 8)
-            .await
-            .expect("the local stack is running (make stack)");
-        let db = Db::new(pool);
+        let db = crate::test_db::migrated(&config.common.database_url, 8).await;
         let key = Ed25519Key::generate("hub-test");
         let jwks = JwkSet {
             keys: vec![key.public_jwk()],

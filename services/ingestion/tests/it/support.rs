@@ -4,15 +4,10 @@ use std::time::{Duration, Instant};
 
 use coachai_common::tenancy::{CreatorId, Db};
 use coachai_ingestion::{Claim, JobId, JobKind, QueueError};
-use tokio::sync::{Mutex, MutexGuard, OnceCell};
+use tokio::sync::{Mutex, MutexGuard};
 use uuid::Uuid;
 
-static MIGRATED: OnceCell<()> = OnceCell::const_new();
 static SERIAL: Mutex<()> = Mutex::const_new(());
-
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
 
 /// Held by every test that claims, so only one of them takes jobs at a time.
 pub async fn serial() -> MutexGuard<'static, ()> {
@@ -21,25 +16,7 @@ pub async fn serial() -> MutexGuard<'static, ()> {
 
 /// The app-role database (`DATABASE_URL`), migrated once per test binary.
 pub async fn db() -> Db {
-    MIGRATED
-        .get_or_init(|| async {
-            let owner = env_or(
-                "MIGRATION_DATABASE_URL",
-                "postgres://coachai_owner:coachai_owner@127.0.0.1:54329/coachai",
-            );
-            coachai_common::db::migrate(&owner)
-                .await
-                .expect("migrations apply to MIGRATION_DATABASE_URL");
-        })
-        .await;
-    let url = env_or(
-        "DATABASE_URL",
-        "postgres://coachai_app:coachai_app@127.0.0.1:54329/coachai",
-    );
-    let pool = coachai_common::db::connect(&url, 12)
-        .await
-        .expect("PostgreSQL of the local stack answers at DATABASE_URL");
-    Db::new(pool)
+    crate::test_db::app_db(12).await
 }
 
 /// Creates a creator (tenant) with a random slug.
