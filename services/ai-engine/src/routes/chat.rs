@@ -17,6 +17,7 @@ use coachai_common::auth::scope::{Scope, require_scope};
 use coachai_common::error::Problem;
 use coachai_common::json::ApiJson;
 use coachai_common::state::CoreState;
+use futures::StreamExt;
 use garde::Validate;
 use serde::Deserialize;
 use tokio::sync::mpsc;
@@ -64,7 +65,8 @@ fn not_blank(value: &str, _: &()) -> garde::Result {
     Ok(())
 }
 
-/// Answers `message` from the creator's material. Streaming: `token` events (`{"text"}`), then
+/// Answers `message` from the creator's material. Streaming: `start` (`{"conversation_id"}`, the
+/// question is stored), `token` events (`{"text"}`), then
 /// `done` (the `Done` object) or `error` (a problem document). Otherwise one JSON object: the
 /// `done` fields and `answer`. When the model cannot answer, the answer is extractive (quoted
 /// passages, worded as such) with `degraded: true`.
@@ -101,10 +103,11 @@ pub(crate) async fn chat(
         conversation: request.conversation_id,
     };
     let prepared = engine.prepare(&principal, &ask).await?;
+    let conversation = prepared.conversation.uuid();
     let (sink, events) = mpsc::channel(64);
     tokio::spawn(engine.answer(prepared, sink));
     if streaming {
-        Ok(stream(events).into_response())
+        Ok(stream(conversation, events).into_response())
     } else {
         Ok(collect(events).await)
     }
@@ -117,11 +120,16 @@ fn accepts_events(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.contains("text/event-stream"))
 }
 
-fn stream(events: mpsc::Receiver<ChatEvent>) -> impl IntoResponse {
-    let events = futures::stream::unfold(events, |mut events| async move {
+/// The event stream: `start` (the conversation, known and the question stored before anything
+/// is generated), then the answer's events.
+fn stream(conversation: Uuid, events: mpsc::Receiver<ChatEvent>) -> impl IntoResponse {
+    let start = serde_json::json!({ "conversation_id": conversation });
+    let start = Event::default().event("start").data(start.to_string());
+    let answer = futures::stream::unfold(events, |mut events| async move {
         let event = events.recv().await?;
         Some((Ok::<_, Infallible>(sse_event(event)), events))
     });
+    let events = futures::stream::once(async { Ok(start) }).chain(answer);
     Sse::new(events).keep_alive(KeepAlive::default())
 }
 
