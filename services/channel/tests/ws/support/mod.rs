@@ -1,0 +1,8 @@
+//! The stack a WebSocket test runs against, and the client it talks to it with.
+
+pub mod channel;
+pub mod client;
+pub mod events;
+pub mod gateway;
+pub mod served;
+pub mod stack;
