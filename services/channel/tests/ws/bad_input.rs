@@ -35,7 +35,7 @@ fn assert_refused(event: &Value, code: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn non_json_binary_and_unknown_frames_get_error_events_and_the_connection_keeps_answering() {
-    let (_stack, mut client, _) = two_connections().await;
+    let (_stack, mut client, mut other) = two_connections().await;
 
     client
         .send_raw(Message::text("this is not json {"))
@@ -64,6 +64,7 @@ async fn non_json_binary_and_unknown_frames_get_error_events_and_the_connection_
     assert_refused(&client.event().await, "invalid_field");
 
     assert_eq!(client.pong().await, Vec::<Value>::new());
+    assert_eq!(other.pong().await, Vec::<Value>::new());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

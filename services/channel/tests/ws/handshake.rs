@@ -44,6 +44,8 @@ async fn wrong_tampered_expired_or_missing_credentials_are_refused_at_the_handsh
     let user = stack.client(stack.creator().await).await;
     let tampered = format!("{}AAAA", &user.token[..user.token.len() - 4]);
     let expired = stack.engine.expired_token(&user, 3600);
+    let prefix = Uuid::new_v4().simple().to_string()[..12].to_owned();
+    let unknown_key = format!("cak_{prefix}_{}", Uuid::new_v4().simple());
     let cases = [
         (
             "a string that is no token",
@@ -57,10 +59,7 @@ async fn wrong_tampered_expired_or_missing_credentials_are_refused_at_the_handsh
             "a token that expired an hour ago",
             Credential::Bearer(expired),
         ),
-        (
-            "an unknown API key",
-            Credential::Bearer(format!("cak_{}", Uuid::new_v4().simple())),
-        ),
+        ("an unknown API key", Credential::Bearer(unknown_key)),
         (
             "a ticket never issued",
             Credential::Ticket(Uuid::new_v4().simple().to_string()),
