@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
 
-use crate::support::client::{Client, Credential, Dial};
+use crate::support::client::Client;
+use crate::support::dial::{Credential, Dial};
 use crate::support::events::{count, is_error, kind, message};
 use crate::support::stack::{Shape, Stack};
 

@@ -5,7 +5,7 @@
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::support::client::{Credential, Dial, Refusal};
+use crate::support::dial::{Credential, Dial, Refusal};
 use crate::support::events::{assert_new_answer, ends_answer, message};
 use crate::support::stack::{Shape, Stack};
 

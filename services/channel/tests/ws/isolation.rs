@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::support::client::{Credential, Dial, Next};
+use crate::support::client::Next;
+use crate::support::dial::{Credential, Dial};
 use crate::support::events::{answer, assert_new_answer, ends_answer, is_error, message, resume};
 use crate::support::stack::{Shape, Stack};
 

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::support::client::{Credential, Dial};
+use crate::support::dial::{Credential, Dial};
 use crate::support::events::{
     answer, assert_new_answer, assert_sequence, count, ends_answer, kind, message, resume, seq,
 };

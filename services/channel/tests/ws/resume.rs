@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::support::client::{Credential, Dial};
+use crate::support::dial::{Credential, Dial};
 use crate::support::events::{
     answer, assert_sequence, conversation, count, ends_answer, kind, message, resume, seq, words,
 };

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::support::client::{Credential, Dial};
+use crate::support::dial::{Credential, Dial};
 use crate::support::stack::{Shape, Stack};
 
 /// Pings sent per batch, and the most a server that buffers without limit could be sent: by

@@ -2,6 +2,7 @@
 
 pub mod channel;
 pub mod client;
+pub mod dial;
 pub mod events;
 pub mod gateway;
 pub mod served;
