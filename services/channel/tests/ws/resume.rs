@@ -115,8 +115,7 @@ async fn the_same_message_id_sent_twice_and_again_on_a_new_connection_is_answere
     let acks: Vec<&Value> = seen.iter().filter(|e| kind(e) == "ack").collect();
     assert_eq!(acks.len(), 2, "{seen:#?}");
     assert_eq!(acks[0], acks[1]);
-    let first_ack = acks[0].clone();
-    let once: Vec<Value> = std::iter::once(first_ack.clone())
+    let once: Vec<Value> = std::iter::once(acks[0].clone())
         .chain(seen.iter().filter(|e| kind(e) != "ack").cloned())
         .collect();
     assert_new_answer(&once, id);
