@@ -32,7 +32,10 @@ pub struct CreatorSpec {
     pub display_name: String,
     /// The creator's URL name (`/chat/<slug>`): 3-63 lower-case letters, digits and hyphens,
     /// starting and ending with a letter or digit. Cannot be changed once set.
-    #[schemars(length(min = 3, max = 63), regex(pattern = r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$"))]
+    #[schemars(
+        length(min = 3, max = 63),
+        regex(pattern = r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
+    )]
     #[x_kube(validation = Rule::new("self == oldSelf").message("slug is immutable"))]
     pub slug: String,
     /// The person the tenant is handed to: an invitation for this address is created and its
@@ -65,7 +68,10 @@ pub struct CreatorSpec {
 #[serde(rename_all = "camelCase")]
 pub struct Owner {
     /// The owner's email address; the invitation is for it.
-    #[schemars(length(min = 3, max = 254), regex(pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"))]
+    #[schemars(
+        length(min = 3, max = 254),
+        regex(pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    )]
     pub email: String,
 }
 
@@ -88,11 +94,17 @@ pub enum Plan {
 pub struct Models {
     /// The chat model, as Ollama names it (`name:tag`).
     #[serde(default = "default_chat_model")]
-    #[schemars(length(min = 1, max = 200), regex(pattern = r"^[a-zA-Z0-9._/-]+(:[a-zA-Z0-9._-]+)?$"))]
+    #[schemars(
+        length(min = 1, max = 200),
+        regex(pattern = r"^[a-zA-Z0-9._/-]+(:[a-zA-Z0-9._-]+)?$")
+    )]
     pub chat: String,
     /// The embedding model, as Ollama names it. Changing it re-embeds the tenant's library.
     #[serde(default = "default_embedding_model")]
-    #[schemars(length(min = 1, max = 200), regex(pattern = r"^[a-zA-Z0-9._/-]+(:[a-zA-Z0-9._-]+)?$"))]
+    #[schemars(
+        length(min = 1, max = 200),
+        regex(pattern = r"^[a-zA-Z0-9._/-]+(:[a-zA-Z0-9._-]+)?$")
+    )]
     pub embedding: String,
 }
 
@@ -123,7 +135,10 @@ pub struct Quotas {
     pub requests_per_minute: i32,
     /// Stored content, as a Kubernetes quantity (`100Mi`, `2Gi`); not negative.
     #[serde(default = "default_storage")]
-    #[schemars(length(min = 1, max = 32), regex(pattern = r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$"))]
+    #[schemars(
+        length(min = 1, max = 32),
+        regex(pattern = r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$")
+    )]
     pub storage: String,
     /// Content items (0-1000000).
     #[serde(default = "default_documents")]

@@ -9,8 +9,8 @@ pub use creator::{
     Creator, CreatorSpec, CreatorStatus, DatabaseAccess, ModelPull, Models, Owner, Plan, Quotas,
 };
 
-use kube::CustomResourceExt;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::CustomResourceExt;
 
 /// Every CRD of the operator, in the order they are written to `crds/`.
 pub fn all() -> Vec<(&'static str, CustomResourceDefinition)> {
@@ -20,5 +20,7 @@ pub fn all() -> Vec<(&'static str, CustomResourceDefinition)> {
 /// `crd` as the YAML document written to `crds/`.
 pub fn to_yaml(crd: &CustomResourceDefinition) -> Result<String, serde_saphyr::ser::Error> {
     let body = serde_saphyr::to_string(crd)?;
-    Ok(format!("# Generated from operator/src/crd by `make crds`; do not edit.\n{body}"))
+    Ok(format!(
+        "# Generated from operator/src/crd by `make crds`; do not edit.\n{body}"
+    ))
 }

@@ -20,6 +20,9 @@ fn every_field_of_the_creator_spec_is_described() {
     let properties = &spec["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
         ["properties"];
     for (name, field) in properties.as_object().unwrap() {
-        assert!(field["description"].is_string(), "spec.{name} has no description:\n{yaml}");
+        assert!(
+            field["description"].is_string(),
+            "spec.{name} has no description:\n{yaml}"
+        );
     }
 }

@@ -5,7 +5,9 @@ use kube::{Api, CustomResourceExt};
 use serde_json::{Value, json};
 
 async fn namespace(prefix: &str) -> (TestNamespace, Api<DynamicObject>) {
-    let ns = TestNamespace::create(prefix).await.expect("the harness cluster (tests/cluster)");
+    let ns = TestNamespace::create(prefix)
+        .await
+        .expect("the harness cluster (tests/cluster)");
     apply_crd(ns.client(), &Creator::crd()).await.unwrap();
     let resource = ApiResource::erase::<Creator>(&());
     let api = Api::namespaced_with(ns.client(), ns.name(), &resource);
@@ -27,7 +29,10 @@ fn valid_spec() -> Value {
 }
 
 async fn refused(api: &Api<DynamicObject>, spec: Value) -> String {
-    match api.create(&PostParams::default(), &creator("bad", spec)).await {
+    match api
+        .create(&PostParams::default(), &creator("bad", spec))
+        .await
+    {
         Ok(created) => panic!("the API server accepted an invalid Creator: {created:?}"),
         Err(kube::Error::Api(status)) => {
             assert_eq!(status.code, 422, "{status:?}");
@@ -40,7 +45,10 @@ async fn refused(api: &Api<DynamicObject>, spec: Value) -> String {
 #[tokio::test]
 async fn a_valid_creator_is_stored_with_its_defaults() {
     let (_ns, api) = namespace("creator-defaults").await;
-    let created = api.create(&PostParams::default(), &creator("ok", valid_spec())).await.unwrap();
+    let created = api
+        .create(&PostParams::default(), &creator("ok", valid_spec()))
+        .await
+        .unwrap();
     let spec = &created.data["spec"];
     assert_eq!(spec["models"]["chat"], "llama2:7b-chat");
     assert_eq!(spec["plan"], "free");
@@ -59,10 +67,18 @@ async fn invalid_creators_are_refused_naming_the_field() {
     assert!(refused(&api, bad_plan).await.contains("spec.plan"));
     let mut negative = valid_spec();
     negative["quotas"] = json!({"documents": -1});
-    assert!(refused(&api, negative).await.contains("spec.quotas.documents"));
+    assert!(
+        refused(&api, negative)
+            .await
+            .contains("spec.quotas.documents")
+    );
     let mut negative_storage = valid_spec();
     negative_storage["quotas"] = json!({"storage": "-5Mi"});
-    assert!(refused(&api, negative_storage).await.contains("spec.quotas.storage"));
+    assert!(
+        refused(&api, negative_storage)
+            .await
+            .contains("spec.quotas.storage")
+    );
     let mut no_owner = valid_spec();
     no_owner.as_object_mut().unwrap().remove("owner");
     assert!(refused(&api, no_owner).await.contains("spec.owner"));
@@ -71,13 +87,21 @@ async fn invalid_creators_are_refused_naming_the_field() {
 #[tokio::test]
 async fn the_slug_cannot_be_changed() {
     let (_ns, api) = namespace("creator-slug").await;
-    api.create(&PostParams::default(), &creator("fixed", valid_spec())).await.unwrap();
+    api.create(&PostParams::default(), &creator("fixed", valid_spec()))
+        .await
+        .unwrap();
     let patch = json!({"spec": {"slug": "another-slug"}});
-    let changed = api.patch("fixed", &PatchParams::default(), &Patch::Merge(&patch)).await;
+    let changed = api
+        .patch("fixed", &PatchParams::default(), &Patch::Merge(&patch))
+        .await;
     match changed {
         Err(kube::Error::Api(status)) => {
             assert_eq!(status.code, 422, "{status:?}");
-            assert!(status.message.contains("slug is immutable"), "{}", status.message);
+            assert!(
+                status.message.contains("slug is immutable"),
+                "{}",
+                status.message
+            );
         }
         other => panic!("the slug was changed: {other:?}"),
     }
