@@ -83,7 +83,8 @@ async fn an_applied_creator_becomes_a_ready_tenant_with_an_owner_invitation() {
 
 #[tokio::test]
 async fn an_unchanged_creator_is_resynced_without_a_single_write() {
-    let op = Operator::start("op-idle").await;
+    // A repair of row level security (the drift test) rightly changes every status.
+    let op = Operator::start_alone("op-idle").await;
     op.create("idle", &slug("idle"), json!({})).await;
     let creator = op.until("idle", "Ready", ready).await;
     let id = tenant_id(&creator.metadata);
@@ -216,4 +217,60 @@ async fn deleting_a_creator_removes_its_tenant_before_the_object_goes() {
             .all(|s| !s.name_any().starts_with("gone-")),
         "the tenant's Secrets are gone"
     );
+}
+
+#[tokio::test]
+async fn row_level_security_switched_off_by_hand_is_switched_on_again_with_a_warning() {
+    let op = Operator::start_alone("op-drift").await;
+    op.create("guarded", &slug("guard"), json!({})).await;
+    op.until("guarded", "Ready", ready).await;
+    let owner_url = std::env::var("MIGRATION_DATABASE_URL").unwrap_or_else(|_| {
+        "postgres://coachai_owner:coachai_owner@127.0.0.1:54329/coachai".into()
+    });
+    let owner = sqlx::PgPool::connect(&owner_url)
+        .await
+        .expect("the migration owner connects");
+    sqlx::query("ALTER TABLE conversations NO FORCE ROW LEVEL SECURITY")
+        .execute(&owner)
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let forced: bool = sqlx::query_scalar(
+            "SELECT relforcerowsecurity FROM pg_class WHERE relname = 'conversations'",
+        )
+        .fetch_one(&owner)
+        .await
+        .unwrap();
+        if forced {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "row level security stayed off"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let events: Api<k8s_openapi::api::events::v1::Event> =
+        Api::namespaced(op.ns.client(), op.ns.name());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let list = events.list(&Default::default()).await.unwrap();
+        let warned = list.items.iter().any(|e| {
+            e.reason.as_deref() == Some("RowLevelSecurityRepaired")
+                && e.type_.as_deref() == Some("Warning")
+                && e.note
+                    .as_deref()
+                    .is_some_and(|n| n.contains("conversations"))
+        });
+        if warned {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no Warning Event: {:?}",
+            list.items
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

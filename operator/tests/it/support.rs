@@ -18,10 +18,21 @@ use kube::api::PostParams;
 use kube::runtime::events::Recorder;
 use kube::{Api, CustomResourceExt};
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
+use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard, oneshot};
 
 #[path = "../../../tests/shared/test_db.rs"]
 mod test_db;
+
+/// Database-wide state (row level security of the tenant tables) is checked by every running
+/// operator: tests share it, and the test that changes it runs alone ([`Operator::start_alone`]).
+static DATABASE_WIDE: RwLock<()> = RwLock::const_new(());
+
+/// Held (never read) for as long as the test's operator runs.
+#[allow(dead_code)]
+enum Turn {
+    Shared(RwLockReadGuard<'static, ()>),
+    Alone(RwLockWriteGuard<'static, ()>),
+}
 
 /// The models every test Creator uses (present on the double).
 pub const CHAT: &str = "smollm2:135m";
@@ -34,10 +45,21 @@ pub struct Operator {
     pub ctx: Arc<Context>,
     _double: OllamaDouble,
     stop: Option<oneshot::Sender<()>>,
+    _turn: Turn,
 }
 
 impl Operator {
+    /// An operator running next to other tests' operators.
     pub async fn start(prefix: &str) -> Self {
+        Self::with_turn(prefix, Turn::Shared(DATABASE_WIDE.read().await)).await
+    }
+
+    /// An operator running while no other test's operator runs.
+    pub async fn start_alone(prefix: &str) -> Self {
+        Self::with_turn(prefix, Turn::Alone(DATABASE_WIDE.write().await)).await
+    }
+
+    async fn with_turn(prefix: &str, turn: Turn) -> Self {
         let ns = TestNamespace::create(prefix)
             .await
             .expect("the harness cluster (tests/cluster)");
@@ -83,6 +105,7 @@ impl Operator {
             ctx,
             _double: double,
             stop: Some(stop),
+            _turn: turn,
         }
     }
 
