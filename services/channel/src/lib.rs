@@ -2,14 +2,24 @@
 //!
 //! Exposes [`router`] over a [`CoreState`]; `main.rs` only hands it to [`coachai_common::service::run`].
 
+use std::sync::Arc;
+
 use axum::Router;
 use coachai_common::health::Health;
 use coachai_common::http::{ServiceParts, service_router};
 use coachai_common::service::ServiceConfig;
 use coachai_common::state::CoreState;
-use utoipa_axum::router::OpenApiRouter;
 
+pub mod answer;
+pub mod events;
+pub mod hub;
 pub mod protocol;
+pub mod settings;
+pub mod tickets;
+pub mod ws;
+
+pub use settings::ChannelSettings;
+pub use ws::Channel;
 
 /// Name of the service in health reports, logs and metrics.
 pub const SERVICE: &str = "channel";
@@ -27,9 +37,24 @@ pub fn health(state: &CoreState, config: &Config) -> Health {
     state.base_health(SERVICE, &config.common)
 }
 
-/// The complete HTTP surface of the service.
+/// The complete HTTP surface of the service, its settings read from the environment (an
+/// unusable value is logged and the defaults are used).
 pub fn router(state: CoreState, config: &Config) -> Router {
-    let api = OpenApiRouter::new().with_state(state.clone());
+    let settings = ChannelSettings::from_env().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "using the default Channel settings");
+        ChannelSettings::default()
+    });
+    router_with(state, config, settings)
+}
+
+/// The service with explicit `settings`.
+pub fn router_with(state: CoreState, config: &Config, settings: ChannelSettings) -> Router {
+    let channel = Arc::new(Channel::start(
+        settings,
+        state.db.clone(),
+        &config.common.redis_url,
+    ));
+    let api = ws::api(state.clone(), channel);
     service_router(ServiceParts {
         service: SERVICE,
         prefix: PREFIX,

@@ -55,6 +55,11 @@ impl Close {
         code: POLICY_VIOLATION,
         reason: "idle timeout: no frame or pong for 60 s",
     };
+    /// The credential the connection was opened with expired or was revoked.
+    pub const CREDENTIAL_REFUSED: Self = Self {
+        code: POLICY_VIOLATION,
+        reason: "the credential expired or was revoked; connect again with a fresh one",
+    };
     /// The server failed and cannot go on with this connection.
     pub const INTERNAL: Self = Self {
         code: INTERNAL_ERROR,

@@ -138,6 +138,11 @@ pub enum ErrorCode {
     RateLimited,
     /// The conversation does not exist or is not the caller's.
     NotFound,
+    /// The credential the connection was opened with expired or was revoked; a close follows.
+    Unauthorized,
+    /// Events asked for by `resume` are no longer kept (the detail names them); read the
+    /// conversation through the AI Engine's conversations API instead.
+    Gone,
     /// A service the answer needs is unavailable; sending again later may work.
     Unavailable,
     /// The server failed; the detail says nothing more.
@@ -154,6 +159,8 @@ impl ErrorCode {
             Self::TooLarge => "too_large",
             Self::RateLimited => "rate_limited",
             Self::NotFound => "not_found",
+            Self::Unauthorized => "unauthorized",
+            Self::Gone => "gone",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }
