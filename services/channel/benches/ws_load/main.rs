@@ -12,8 +12,10 @@
 
 mod channel;
 mod client;
+mod fanout;
 mod idle;
 mod limits;
+mod publisher;
 mod report;
 mod stack;
 // The same migrated-database helper as the integration tests; a missing stack fails loudly.
@@ -51,6 +53,16 @@ async fn main() -> anyhow::Result<()> {
             };
             let stack = Stack::start().await?;
             report::idle(&idle::run(&stack, options).await?);
+        }
+        "fanout" => {
+            let options = fanout::Options {
+                clients: flag(&args, "--clients", 1_000)?,
+                rate: flag(&args, "--rate", 5_000)?,
+                secs: flag(&args, "--secs", 10)?,
+                settings: SETTINGS,
+            };
+            let stack = Stack::start().await?;
+            report::fanout(&options, &fanout::run(&stack, options).await?);
         }
         _ => bail!(
             "usage: cargo bench -p coachai-channel --bench ws_load -- idle|fanout [--connections N] \

@@ -1,7 +1,7 @@
 //! The tables a run prints (Markdown, pasted as is into the Channel's API page), with each
 //! figure's ratio to the issue's target.
 
-use crate::idle;
+use crate::{fanout, idle};
 
 /// Target resident memory per idle connection, KiB (issue 10).
 const TARGET_KIB_PER_CONNECTION: f64 = 10.0;
@@ -55,6 +55,47 @@ pub fn idle(outcome: &idle::Outcome) {
         "| client RSS (bench process) | {:.1} MiB ({:.1} KiB per connection) |",
         outcome.client_rss as f64 / 1024.0,
         outcome.client_rss as f64 / opened
+    );
+}
+
+/// Prints the fanout run's table.
+pub fn fanout(options: &fanout::Options, outcome: &fanout::Outcome) {
+    let lost = outcome.sent.saturating_sub(outcome.delivered);
+    let p99 = percentile(&outcome.latencies, 99.0);
+    println!();
+    println!("| fanout | value |");
+    println!("|---|---|");
+    println!(
+        "| clients (2 processes) / target rate / duration | {} / {} msg/s / {} s |",
+        options.clients, options.rate, options.secs
+    );
+    println!(
+        "| appended | {} ({:.0} msg/s achieved) |",
+        outcome.sent,
+        outcome.sent as f64 / outcome.send_time.as_secs_f64().max(1e-9)
+    );
+    println!(
+        "| delivered | {} ({:.0} msg/s, first append to last delivery) |",
+        outcome.delivered,
+        outcome.delivered as f64 / outcome.span.as_secs_f64().max(1e-9)
+    );
+    println!("| lost | {lost} |");
+    println!("| clients with a seq gap | {} |", outcome.out_of_order);
+    println!(
+        "| latency p50 / p99 / max | {} / {} / {} |",
+        ms(percentile(&outcome.latencies, 50.0)),
+        ms(p99),
+        ms(outcome.latencies.last().copied().unwrap_or_default())
+    );
+    println!(
+        "| Channel CPU, both processes, publish + {} s drain | {:.2} s ({:.1} µs per delivered event) |",
+        fanout::DRAIN.as_secs(),
+        outcome.server_cpu.as_secs_f64(),
+        outcome.server_cpu.as_secs_f64() * 1e6 / outcome.delivered.max(1) as f64
+    );
+    println!(
+        "| p99 vs the {TARGET_P99_MS} ms target | {:.2}× |",
+        p99 as f64 / 1000.0 / TARGET_P99_MS
     );
 }
 
