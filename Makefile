@@ -28,5 +28,8 @@ migrate: stack ## apply the database migrations
 build: ## build the service binaries
 	@source scripts/env.sh && cargo build --workspace --bins
 
+crds: ## write crds/*.yaml from the operator's Rust types
+	@source scripts/env.sh && cargo run --quiet -p coachai-operator -- crds crds
+
 cluster-test: ## only the cluster suites (builds etcd/kube-apiserver once)
-	@tests/cluster/test.sh
+	@tests/cluster/test.sh -p coachai-operator

@@ -29,7 +29,8 @@ cargo run --quiet --bin coachai-migrate
 mkdir -p "$COACHAI_LOCAL/log"
 export LOG_FORMAT="${LOG_FORMAT:-json}"
 for svc in auth creator-hub ai-engine channel; do
-    PORT="${PORTS[$svc]}" "$CARGO_TARGET_DIR/debug/coachai-$svc" >>"$COACHAI_LOCAL/log/$svc.log" 2>&1 &
+    PORT="${PORTS[$svc]}" AI_ENGINE_URL="http://127.0.0.1:${PORTS[ai-engine]}" \
+        "$CARGO_TARGET_DIR/debug/coachai-$svc" >>"$COACHAI_LOCAL/log/$svc.log" 2>&1 &
     PIDS+=("$!")
 done
 

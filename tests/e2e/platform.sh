@@ -28,7 +28,8 @@ fail() { printf '  FAIL  %s\n' "$*" >&2; failures=$((failures + 1)); }
 
 cargo build --quiet --workspace --bins
 for svc in auth creator-hub ai-engine channel; do
-    PORT="${PORTS[$svc]}" LOG_FORMAT=json "$CARGO_TARGET_DIR/debug/coachai-$svc" >"$WORK/$svc.log" 2>&1 &
+    PORT="${PORTS[$svc]}" AI_ENGINE_URL="http://127.0.0.1:${PORTS[ai-engine]}" LOG_FORMAT=json \
+        "$CARGO_TARGET_DIR/debug/coachai-$svc" >"$WORK/$svc.log" 2>&1 &
     PIDS+=("$!")
 done
 COACHAI_LOCAL="$WORK" GATEWAY_PORT=$GW_PORT \

@@ -53,7 +53,9 @@ impl ChannelSettings {
         let url = url::Url::parse(&self.ai_engine_url)
             .map_err(|e| ConfigError::new(format!("AI_ENGINE_URL is not a URL: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-            return Err(ConfigError::new("AI_ENGINE_URL must be an http(s) URL with a host"));
+            return Err(ConfigError::new(
+                "AI_ENGINE_URL must be an http(s) URL with a host",
+            ));
         }
         if self.channel_heartbeat_secs == 0 || self.channel_idle_secs <= self.channel_heartbeat_secs
         {

@@ -83,7 +83,10 @@ async fn tokens_arrive_before_the_model_has_finished_and_done_carries_the_source
     assert!(text.contains("Exhale at the top"), "{text}");
     assert_eq!(done["sources"][0]["title"], "Kettlebell basics");
     assert!(done["message_id"].is_string());
-    assert_eq!(seen[0].0, "start", "the stream opens with the conversation: {seen:?}");
+    assert_eq!(
+        seen[0].0, "start",
+        "the stream opens with the conversation: {seen:?}"
+    );
     assert_eq!(seen[0].1["conversation_id"], done["conversation_id"]);
 }
 

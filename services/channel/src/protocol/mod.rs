@@ -9,8 +9,10 @@
 //!   [`ErrorCode`] and the connection keeps working, except a frame over [`MAX_FRAME_BYTES`],
 //!   which is closed with 1009 ([`ProtocolError::close`]);
 //! - every event of a conversation carries that conversation's `seq`, from 1, increasing by one
-//!   ([`Sequencer`]); connection-level events (`pong`, errors about a frame) carry `null`;
-//! - a repeated client message `id` is acknowledged again and answered once ([`Dedup`]);
+//!   (assigned by [`crate::events::EventLog`]); connection-level events (`pong`, errors about a
+//!   frame) carry `null`;
+//! - a repeated client message `id` is acknowledged again and answered once (claimed in Redis,
+//!   [`crate::events::Claim`]);
 //! - `message` frames are rate-limited per connection ([`MessageRate`]);
 //! - a client too slow to read its events is closed once its send queue is full
 //!   ([`SendQueuePolicy`], 1013 by default).
@@ -18,11 +20,9 @@
 //! Nothing here does I/O or reads a clock: the caller passes the time in.
 
 mod client;
-mod dedup;
 mod error;
 mod limits;
 mod rate;
-mod sequencer;
 mod server;
 
 #[cfg(test)]
@@ -33,7 +33,6 @@ mod client_tests;
 mod server_tests;
 
 pub use client::{ClientFrame, MessageText, parse_client_frame};
-pub use dedup::{DEDUP_CAPACITY, Dedup, Seen};
 pub use error::{MAX_DETAIL_CHARS, ProtocolError};
 pub use limits::{
     Admission, Close, HEARTBEAT_INTERVAL, IDLE_TIMEOUT, INTERNAL_ERROR, MAX_FRAME_BYTES,
@@ -41,5 +40,4 @@ pub use limits::{
     TRY_AGAIN_LATER,
 };
 pub use rate::{BURST, MESSAGES_PER_SECOND, MessageRate};
-pub use sequencer::Sequencer;
 pub use server::{ErrorCode, EventKind, HandoffState, ServerEvent, Source};

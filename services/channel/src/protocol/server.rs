@@ -13,7 +13,7 @@ pub struct ServerEvent {
     /// `error` about a frame that named no usable conversation).
     pub conversation_id: Option<Uuid>,
     /// The event's place in its conversation, from 1 and increasing by one per event (see
-    /// [`super::Sequencer`]); `null` exactly when `conversation_id` is.
+    /// [`crate::events::EventLog`]); `null` exactly when `conversation_id` is.
     pub seq: Option<u64>,
     /// What happened, with the `type` tag and its fields.
     #[serde(flatten)]

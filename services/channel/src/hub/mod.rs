@@ -15,10 +15,15 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use redis::aio::{PubSubSink, PubSubStream};
-use tokio::sync::{Notify, mpsc};
 use uuid::Uuid;
 
 use crate::events::{Published, channel_name, conversation_of_channel};
+
+mod sink;
+#[cfg(test)]
+mod tests;
+
+pub use sink::{Delivery, Sink};
 
 /// How long a join waits for Redis to confirm the subscription.
 const SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -29,40 +34,6 @@ const RECONNECT_DELAYS: [Duration; 4] = [
     Duration::from_secs(1),
     Duration::from_secs(2),
 ];
-
-/// What the hub hands to a connection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Delivery {
-    /// An event of a conversation the connection follows.
-    Event {
-        /// The conversation.
-        conversation: Uuid,
-        /// The event.
-        event: Published,
-    },
-    /// Events may have been missed (the subscriber reconnected): read the log again.
-    Resync,
-}
-
-/// Where the hub puts a connection's deliveries.
-#[derive(Debug, Clone)]
-pub struct Sink {
-    tx: mpsc::Sender<Delivery>,
-    overflow: Arc<Notify>,
-}
-
-impl Sink {
-    /// A sink over `tx`; `overflow` is notified when `tx` is full.
-    pub fn new(tx: mpsc::Sender<Delivery>, overflow: Arc<Notify>) -> Self {
-        Self { tx, overflow }
-    }
-
-    fn offer(&self, delivery: Delivery) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(delivery) {
-            self.overflow.notify_one();
-        }
-    }
-}
 
 struct Route {
     connection: u64,
