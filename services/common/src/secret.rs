@@ -34,7 +34,10 @@ mod tests {
         let (a, b) = (opaque(), opaque());
         assert_ne!(a, b);
         assert_eq!(a.len(), OPAQUE_CHARS);
-        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
     }
 
     #[test]
