@@ -18,10 +18,6 @@ mod limits;
 mod publisher;
 mod report;
 mod stack;
-// The same migrated-database helper as the integration tests; a missing stack fails loudly.
-#[allow(clippy::expect_used)]
-#[path = "../../../../tests/shared/test_db.rs"]
-mod test_db;
 
 use std::time::Duration;
 

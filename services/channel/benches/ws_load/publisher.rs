@@ -6,7 +6,7 @@ use coachai_channel::protocol::EventKind;
 use coachai_channel::settings::ChannelSettings;
 use uuid::Uuid;
 
-use crate::test_db::env_or;
+use crate::stack::{REDIS_URL, env_or};
 
 /// Appends events to conversations; cheap to clone.
 #[derive(Clone)]
@@ -17,7 +17,7 @@ pub struct Publisher {
 impl Publisher {
     /// A publisher on `REDIS_URL` with the Channel's default retention settings.
     pub fn new() -> Self {
-        let redis_url = env_or("REDIS_URL", "redis://127.0.0.1:63799");
+        let redis_url = env_or("REDIS_URL", REDIS_URL);
         Self {
             log: EventLog::new(&redis_url, &ChannelSettings::default()),
         }

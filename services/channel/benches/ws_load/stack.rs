@@ -1,6 +1,10 @@
 //! What a Channel process needs around it: the dev stack's database (migrated) holding a fresh
 //! creator, a user and their conversations, a JWKS served in-process for a key generated here,
 //! and an access token of that user signed with it.
+//!
+//! Unlike the integration tests' helper, a database migrated further than this checkout (a
+//! newer branch ran its migrations on the shared dev stack) is not an error here: the bench
+//! touches only creators, users and conversations, and says that it went on.
 
 use std::net::SocketAddr;
 
@@ -9,13 +13,19 @@ use axum::Router;
 use axum::routing::get;
 use coachai_common::auth::keys::Ed25519Key;
 use coachai_common::auth::{AccessClaims, Role};
+use coachai_common::db::{self, MigrateError};
 use coachai_common::tenancy::{CreatorId, Db};
 use jsonwebtoken::jwk::JwkSet;
 use tokio::net::TcpListener;
 use uuid::Uuid;
 
-use crate::test_db::{self, env_or};
-
+/// The local stack's PostgreSQL as the app role and the owner role, unless `DATABASE_URL` and
+/// `MIGRATION_DATABASE_URL` say otherwise (`scripts/env.sh` sets both).
+const DATABASE_URL: &str = "postgres://coachai_app:coachai_app@127.0.0.1:54329/coachai";
+const MIGRATION_DATABASE_URL: &str =
+    "postgres://coachai_owner:coachai_owner@127.0.0.1:54329/coachai";
+/// The local stack's Redis, unless `REDIS_URL` says otherwise.
+pub const REDIS_URL: &str = "redis://127.0.0.1:63799";
 /// Issuer and audience of the minted tokens, the Channel's defaults.
 const ISSUER: &str = "https://auth.coachai.local";
 const AUDIENCE: &str = "coachai";
@@ -43,7 +53,8 @@ pub struct Fixture {
 impl Stack {
     /// Migrates the dev database, generates a key and serves its JWKS on a free port.
     pub async fn start() -> anyhow::Result<Self> {
-        let db = test_db::app_db(4).await;
+        migrate().await?;
+        let db = Db::new(db::connect(&env_or("DATABASE_URL", DATABASE_URL), 4).await?);
         let key = Ed25519Key::generate("ws-load");
         let jwks = JwkSet {
             keys: vec![key.public_jwk()],
@@ -62,14 +73,13 @@ impl Stack {
     /// The environment every Channel process of the run shares (database, Redis, JWKS, JWT).
     pub fn channel_env(&self) -> Vec<(String, String)> {
         let vars = [
-            ("DATABASE_URL", env_or("DATABASE_URL", "")),
-            ("REDIS_URL", env_or("REDIS_URL", "")),
+            ("DATABASE_URL", env_or("DATABASE_URL", DATABASE_URL)),
+            ("REDIS_URL", env_or("REDIS_URL", REDIS_URL)),
             ("AUTH_JWKS_URL", self.jwks_url.clone()),
             ("JWT_ISSUER", ISSUER.to_owned()),
             ("JWT_AUDIENCE", AUDIENCE.to_owned()),
         ];
         vars.into_iter()
-            .filter(|(_, value)| !value.is_empty())
             .map(|(name, value)| (name.to_owned(), value))
             .collect()
     }
@@ -126,4 +136,26 @@ impl Stack {
         };
         Ok(self.key.sign(&claims)?)
     }
+}
+
+/// Applies this checkout's pending migrations as the owner; a database that already has a
+/// migration this checkout lacks is used as it is, with a notice.
+async fn migrate() -> anyhow::Result<()> {
+    let owner = env_or("MIGRATION_DATABASE_URL", MIGRATION_DATABASE_URL);
+    match db::migrate(&owner).await {
+        Ok(_) => Ok(()),
+        Err(MigrateError::Migrate(sqlx::migrate::MigrateError::VersionMissing(version))) => {
+            println!(
+                "the dev database has migration {version}, which this checkout lacks; going on \
+                 (the bench needs only creators, users and conversations)"
+            );
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `name` from the environment, else `default`.
+pub fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }
