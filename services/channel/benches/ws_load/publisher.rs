@@ -1,5 +1,7 @@
 //! The bench's producer of events: the Channel's own [`EventLog`] on the dev stack's Redis, as
-//! the answer path uses it, appending `token` events whose text is their send time.
+//! the answer path uses it, appending `token` events whose text is their send time. The events
+//! are kept 10 minutes rather than a day: a run appends up to a few hundred thousand of them to
+//! a Redis others share.
 
 use coachai_channel::events::EventLog;
 use coachai_channel::protocol::EventKind;
@@ -8,6 +10,9 @@ use uuid::Uuid;
 
 use crate::stack::{REDIS_URL, env_or};
 
+/// How long the bench's events stay in Redis after a conversation's last one.
+const KEPT_SECS: u64 = 600;
+
 /// Appends events to conversations; cheap to clone.
 #[derive(Clone)]
 pub struct Publisher {
@@ -15,11 +20,15 @@ pub struct Publisher {
 }
 
 impl Publisher {
-    /// A publisher on `REDIS_URL` with the Channel's default retention settings.
+    /// A publisher on `REDIS_URL` whose events expire [`KEPT_SECS`] after the last one.
     pub fn new() -> Self {
         let redis_url = env_or("REDIS_URL", REDIS_URL);
+        let settings = ChannelSettings {
+            channel_resume_ttl_secs: KEPT_SECS,
+            ..ChannelSettings::default()
+        };
         Self {
-            log: EventLog::new(&redis_url, &ChannelSettings::default()),
+            log: EventLog::new(&redis_url, &settings),
         }
     }
 
