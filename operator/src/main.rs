@@ -1,14 +1,18 @@
-//! `coachai-operator crds <dir>`: writes the CRD YAML generated from the Rust types (what `make
-//! crds` runs).
+//! `coachai-operator run`: reconciles against `$KUBECONFIG` (or the in-cluster account) and the
+//! platform's dependencies from the environment; `coachai-operator crds <dir>` writes the CRD
+//! YAML generated from the Rust types (what `make crds` runs).
 
 use std::process::ExitCode;
+
+mod start;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.as_slice() {
         [command, dir] if command == "crds" => write_crds(dir),
+        [command] if command == "run" => start::run(),
         _ => {
-            eprintln!("usage: coachai-operator crds <directory>");
+            eprintln!("usage: coachai-operator run | coachai-operator crds <directory>");
             ExitCode::from(2)
         }
     }

@@ -4,4 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod crds;
+mod reconcile;
+mod support;
 mod validation;

@@ -106,3 +106,14 @@ async fn the_slug_cannot_be_changed() {
         other => panic!("the slug was changed: {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn the_commented_example_is_a_valid_creator() {
+    let (_ns, api) = namespace("creator-example").await;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/creator.yaml");
+    let yaml = std::fs::read_to_string(path).unwrap();
+    let mut example: DynamicObject = serde_saphyr::from_str(&yaml).unwrap();
+    example.metadata.namespace = None;
+    let created = api.create(&PostParams::default(), &example).await.unwrap();
+    assert_eq!(created.data["spec"]["slug"], "kettlebell");
+}
