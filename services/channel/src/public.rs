@@ -95,8 +95,8 @@ async fn load(state: &CoreState, creator: CreatorId) -> Result<Option<CreatorPag
     .fetch_optional(tx.conn())
     .await?;
     tx.commit().await?;
-    Ok(row.map(|(slug, display_name, coach, disclaimer, color, avatar, origins)| {
-        CreatorPage {
+    Ok(row.map(
+        |(slug, display_name, coach, disclaimer, color, avatar, origins)| CreatorPage {
             public: PublicCreator {
                 slug,
                 display_name,
@@ -106,8 +106,8 @@ async fn load(state: &CoreState, creator: CreatorId) -> Result<Option<CreatorPag
                 avatar_url: avatar,
             },
             allowed_origins: origins,
-        }
-    }))
+        },
+    ))
 }
 
 /// The slug format of `creators.slug`: 3–63 of `a-z0-9-`, not starting or ending with `-`.
@@ -156,7 +156,16 @@ mod tests {
         for good in ["demo", "a1b", "coach-dee", "x2-y3"] {
             assert!(is_slug(good), "{good}");
         }
-        for bad in ["", "ab", "-demo", "demo-", "Demo", "de_mo", "widget.js", &"a".repeat(64)] {
+        for bad in [
+            "",
+            "ab",
+            "-demo",
+            "demo-",
+            "Demo",
+            "de_mo",
+            "widget.js",
+            &"a".repeat(64),
+        ] {
             assert!(!is_slug(bad), "{bad}");
         }
     }

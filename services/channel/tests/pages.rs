@@ -103,14 +103,24 @@ async fn creator(origins: &[&str]) -> String {
 
 fn assert_page_headers(reply: &Reply, path: &str, csp: &str) {
     assert_eq!(reply.status, StatusCode::OK, "{path}");
-    assert_eq!(reply.header("content-type"), "text/html; charset=utf-8", "{path}");
+    assert_eq!(
+        reply.header("content-type"),
+        "text/html; charset=utf-8",
+        "{path}"
+    );
     assert_eq!(reply.header("content-security-policy"), csp, "{path}");
     assert_eq!(reply.header("x-content-type-options"), "nosniff", "{path}");
     assert_eq!(reply.header("referrer-policy"), "no-referrer", "{path}");
     assert_eq!(reply.header("cache-control"), "no-cache", "{path}");
     let etag = reply.header("etag");
-    assert!(etag.starts_with('"') && etag.ends_with('"') && etag.len() > 10, "{path}: {etag}");
-    assert!(!reply.header("x-request-id").is_empty(), "{path}: the shared layers apply");
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"') && etag.len() > 10,
+        "{path}: {etag}"
+    );
+    assert!(
+        !reply.header("x-request-id").is_empty(),
+        "{path}: the shared layers apply"
+    );
 }
 
 #[tokio::test]
@@ -137,17 +147,39 @@ async fn the_chat_and_console_pages_carry_the_elements_the_browser_tests_use() {
     let app = app().await;
     let chat = get(&app, "/chat/demo").await.text();
     for id in [
-        "email", "password", "sign-in", "new-conversation", "conversations", "message", "send",
-        "transcript", "connection-status", "error",
+        "email",
+        "password",
+        "sign-in",
+        "new-conversation",
+        "conversations",
+        "message",
+        "send",
+        "transcript",
+        "connection-status",
+        "error",
     ] {
-        assert!(chat.contains(&format!("id=\"{id}\"")), "chat page lacks #{id}");
+        assert!(
+            chat.contains(&format!("id=\"{id}\"")),
+            "chat page lacks #{id}"
+        );
     }
     let console = get(&app, "/console/demo").await.text();
     for id in [
-        "email", "password", "sign-in", "upload-file", "upload", "content-list",
-        "persona-coach-name", "save-profile", "stats", "error",
+        "email",
+        "password",
+        "sign-in",
+        "upload-file",
+        "upload",
+        "content-list",
+        "persona-coach-name",
+        "save-profile",
+        "stats",
+        "error",
     ] {
-        assert!(console.contains(&format!("id=\"{id}\"")), "console lacks #{id}");
+        assert!(
+            console.contains(&format!("id=\"{id}\"")),
+            "console lacks #{id}"
+        );
     }
 }
 
@@ -163,9 +195,17 @@ async fn the_embedded_chat_may_be_framed_by_the_creators_allowed_origins_only() 
         "{csp}"
     );
     assert_eq!(csp, embed_csp(&origins.map(str::to_owned)));
-    assert_eq!(reply.header("x-frame-options"), "", "DENY would forbid every site");
+    assert_eq!(
+        reply.header("x-frame-options"),
+        "",
+        "DENY would forbid every site"
+    );
     let plain = get(&app, &format!("/chat/{listed}")).await;
-    assert_ne!(plain.header("etag"), reply.header("etag"), "the policy is part of the ETag");
+    assert_ne!(
+        plain.header("etag"),
+        reply.header("etag"),
+        "the policy is part of the ETag"
+    );
 
     let unlisted = creator(&[]).await;
     for path in [
@@ -193,7 +233,11 @@ async fn a_page_or_asset_already_held_is_answered_304_with_its_headers() {
         ("/chat/widget.js", widget),
     ] {
         let etag = first.header("etag").to_owned();
-        for held in [etag.clone(), format!("W/{etag}"), format!("\"other\", {etag}")] {
+        for held in [
+            etag.clone(),
+            format!("W/{etag}"),
+            format!("\"other\", {etag}"),
+        ] {
             let again = send(&app, Method::GET, path, &[("if-none-match", &held)]).await;
             assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path} {held}");
             assert!(again.body.is_empty(), "{path}");
@@ -239,9 +283,15 @@ async fn scripts_and_styles_have_their_types_and_versioned_urls_are_cached_for_a
         assert_eq!(unversioned.body, reply.body);
     }
     let widget = get(&app, "/chat/widget.js").await;
-    assert_eq!(widget.header("content-type"), "text/javascript; charset=utf-8");
+    assert_eq!(
+        widget.header("content-type"),
+        "text/javascript; charset=utf-8"
+    );
     assert_eq!(widget.header("cache-control"), "public, max-age=300");
-    assert_eq!(widget.header("cross-origin-resource-policy"), "cross-origin");
+    assert_eq!(
+        widget.header("cross-origin-resource-policy"),
+        "cross-origin"
+    );
     assert!(widget.text().contains("?embed=1"));
     let missing = get(&app, "/chat/_assets/secrets.env").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -283,8 +333,15 @@ async fn the_public_creator_endpoint_gives_the_branding_and_nothing_private() {
 #[test]
 fn the_page_scripts_never_turn_text_into_html_or_code() {
     let forbidden = [
-        "innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-        "new Function", "setAttribute(\"style\"", "setAttribute(\"on", "srcdoc",
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        "setAttribute(\"style\"",
+        "setAttribute(\"on",
+        "srcdoc",
     ];
     for asset in ASSETS.iter().filter(|a| a.name.ends_with(".js")) {
         let text = String::from_utf8(asset.bytes.clone()).unwrap();
@@ -303,7 +360,9 @@ fn the_page_scripts_never_turn_text_into_html_or_code() {
             "{}: every script is an embedded file",
             page.name
         );
-        let handlers = html.split_whitespace().filter(|w| w.starts_with("on") && w.contains('='));
+        let handlers = html
+            .split_whitespace()
+            .filter(|w| w.starts_with("on") && w.contains('='));
         assert_eq!(handlers.count(), 0, "{}: inline event handler", page.name);
     }
 }

@@ -61,7 +61,10 @@ pub fn embed_csp(origins: &[String]) -> String {
     } else {
         ancestors.join(" ")
     };
-    PAGE_CSP.replace("frame-ancestors 'none'", &format!("frame-ancestors {ancestors}"))
+    PAGE_CSP.replace(
+        "frame-ancestors 'none'",
+        &format!("frame-ancestors {ancestors}"),
+    )
 }
 
 /// An origin the Hub could have stored (`scheme://host[:port]`): nothing that could end the
