@@ -106,7 +106,7 @@
   /* ---------- transcript ---------- */
 
   function addQuestion(text) {
-    var li = document.createElement("li");
+    var li = document.createElement("div");
     li.className = "question";
     li.setAttribute("data-testid", "question");
     li.textContent = text;
@@ -116,7 +116,7 @@
   }
 
   function addAnswer() {
-    var li = document.createElement("li");
+    var li = document.createElement("div");
     li.className = "answer";
     li.setAttribute("data-testid", "answer");
     var text = document.createElement("p");
