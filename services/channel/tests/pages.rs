@@ -8,8 +8,6 @@
 #[allow(unused_macros)]
 #[path = "../../../tests/shared/service_shell.rs"]
 mod service_shell;
-#[path = "../../../tests/shared/test_db.rs"]
-mod test_db;
 
 use axum::Router;
 use axum::body::Body;
@@ -45,8 +43,9 @@ impl Reply {
     }
 }
 
+/// The service over the local stack, migrated beforehand by `make test` or `make migrate` (as
+/// the shell tests assume).
 async fn app() -> Router {
-    test_db::app_db(4).await;
     let config = Config {
         common: service_shell::local_config(),
         port: DEFAULT_PORT,
@@ -80,7 +79,9 @@ async fn get(app: &Router, path: &str) -> Reply {
 
 /// A new creator with branding, a persona, allowed origins and quotas; returns its slug.
 async fn creator(origins: &[&str]) -> String {
-    let db = test_db::app_db(2).await;
+    let db = service_shell::state(&service_shell::local_config())
+        .await
+        .db;
     let creator = CreatorId(Uuid::new_v4());
     let slug = format!("page-{}", &creator.0.simple().to_string()[..12]);
     let mut tx = db.begin_for(creator).await.unwrap();
