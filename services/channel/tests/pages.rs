@@ -263,7 +263,11 @@ async fn scripts_and_styles_have_their_types_and_versioned_urls_are_cached_for_a
         .split(['"', '\''])
         .filter(|piece| piece.starts_with("/chat/_assets/"))
         .collect();
-    assert_eq!(urls.len(), 4, "app.css, api.js, transcript.js, chat.js: {urls:?}");
+    assert_eq!(
+        urls.len(),
+        4,
+        "app.css, api.js, transcript.js, chat.js: {urls:?}"
+    );
     for url in urls {
         let reply = get(&app, url).await;
         assert_eq!(reply.status, StatusCode::OK, "{url}");
