@@ -2,6 +2,7 @@
 //! revocations (suspension) and the vector store, and the settings.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use coachai_ai_engine::vectors::VectorStore;
 use coachai_common::auth::Revocations;
@@ -28,4 +29,6 @@ pub struct Context {
     pub recorder: Recorder,
     /// The settings.
     pub config: Config,
+    /// Reconciles run by this process (also in `/metrics`).
+    pub reconciles: AtomicU64,
 }

@@ -5,6 +5,8 @@ pub mod context;
 pub mod controller;
 pub mod crd;
 pub mod creator;
+pub mod leader;
+pub mod serve;
 pub mod settings;
 
 pub use context::Context;

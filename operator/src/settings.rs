@@ -16,6 +16,14 @@ pub struct OperatorSettings {
     pub owner_invitation_days: u64,
     /// Seconds between reconciles of an unchanged object (`RESYNC_SECS`).
     pub resync_secs: u64,
+    /// Port of `/healthz`, `/readyz` and `/metrics` (`OPERATOR_PORT`).
+    pub operator_port: u16,
+    /// Namespace of the leader-election Lease (`LEASE_NAMESPACE`; in a cluster, the operator's).
+    pub lease_namespace: String,
+    /// Name of the Lease (`LEASE_NAME`).
+    pub lease_name: String,
+    /// Seconds a leader's claim lasts without renewal (`LEASE_DURATION_SECS`).
+    pub lease_duration_secs: u64,
 }
 
 impl Default for OperatorSettings {
@@ -24,6 +32,10 @@ impl Default for OperatorSettings {
             public_url: "http://127.0.0.1:8080".into(),
             owner_invitation_days: 7,
             resync_secs: 300,
+            operator_port: 8081,
+            lease_namespace: "default".into(),
+            lease_name: "coachai-operator".into(),
+            lease_duration_secs: 15,
         }
     }
 }

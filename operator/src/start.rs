@@ -1,13 +1,15 @@
-//! Starting the operator: configuration, connections, the controller, shutdown on SIGTERM or
-//! Ctrl-C.
+//! Starting the operator: configuration, connections, the health and metrics endpoints, leader
+//! election, the controller while leading, shutdown on SIGTERM or Ctrl-C.
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use coachai_ai_engine::vectors::VectorStore;
 use coachai_common::auth::Revocations;
 use coachai_common::tenancy::Db;
 use coachai_operator::context::MANAGER;
+use coachai_operator::leader::{self, LeaseSettings};
 use coachai_operator::{Config, Context};
 use kube::runtime::events::Recorder;
 
@@ -34,9 +36,32 @@ async fn start() -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
     coachai_common::telemetry::init_logging(&config.common.log_format);
     let ctx = Arc::new(context(config).await?);
-    tracing::info!("reconciling Creators");
-    coachai_operator::controller::run(ctx, None, shutdown()).await;
-    Ok(())
+    let address = format!("0.0.0.0:{}", ctx.config.operator.operator_port);
+    let listener = tokio::net::TcpListener::bind(&address)
+        .await
+        .map_err(|e| format!("cannot listen on {address}: {e}"))?;
+    let endpoints = coachai_operator::serve::router(ctx.clone());
+    tokio::spawn(async move { axum::serve(listener, endpoints).await });
+    let lease = lease_settings(&ctx);
+    let lead = |lost: leader::LeadershipLost| {
+        coachai_operator::controller::run(ctx.clone(), None, lost.wait())
+    };
+    leader::run(ctx.client.clone(), &lease, lead, shutdown())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+fn lease_settings(ctx: &Context) -> LeaseSettings {
+    let settings = &ctx.config.operator;
+    let host = std::env::var("POD_NAME")
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_else(|_| "coachai-operator".into());
+    LeaseSettings {
+        namespace: settings.lease_namespace.clone(),
+        name: settings.lease_name.clone(),
+        identity: format!("{host}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+        duration_secs: settings.lease_duration_secs.max(3),
+    }
 }
 
 /// Connects to the Kubernetes API and the platform's dependencies.
@@ -55,6 +80,7 @@ async fn context(config: Config) -> Result<Context, String> {
         revocations: Arc::new(Revocations::new(&config.common.redis_url)),
         vectors,
         config,
+        reconciles: AtomicU64::new(0),
     })
 }
 

@@ -50,8 +50,21 @@ pub enum CreatorError {
     Cleanup(String),
 }
 
-/// Reconciles one `Creator`.
+/// Reconciles one `Creator`, counted and timed in `/metrics`.
 pub async fn reconcile(creator: Arc<Creator>, ctx: Arc<Context>) -> Result<Action, CreatorError> {
+    let started = std::time::Instant::now();
+    ctx.reconciles
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let outcome = reconcile_once(creator, ctx).await;
+    let result = if outcome.is_ok() { "ok" } else { "error" };
+    metrics::counter!("coachai_operator_reconciles_total", "kind" => "Creator", "result" => result)
+        .increment(1);
+    metrics::histogram!("coachai_operator_reconcile_seconds", "kind" => "Creator")
+        .record(started.elapsed().as_secs_f64());
+    outcome
+}
+
+async fn reconcile_once(creator: Arc<Creator>, ctx: Arc<Context>) -> Result<Action, CreatorError> {
     if creator
         .annotations()
         .get(PAUSED)

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod crds;
+mod leader;
 mod reconcile;
 mod support;
 mod validation;

@@ -60,34 +60,9 @@ impl Operator {
     }
 
     async fn with_turn(prefix: &str, turn: Turn) -> Self {
-        let ns = TestNamespace::create(prefix)
-            .await
-            .expect("the harness cluster (tests/cluster)");
-        apply_crd(ns.client(), &Creator::crd()).await.unwrap();
-        let double = OllamaDouble::start(DoubleConfig {
-            models: vec![Model::completion(CHAT), Model::embedding(EMBEDDING)],
-            ..DoubleConfig::default()
-        })
-        .await
-        .unwrap();
-        let mut common: coachai_common::config::CommonConfig =
-            coachai_common::config::load().unwrap();
-        common.ollama_url = double.url();
-        let db = test_db::migrated(&common.database_url, 4).await;
-        let ctx = Arc::new(Context {
-            recorder: Recorder::new(ns.client(), MANAGER.into()),
-            client: ns.client(),
-            db: db.clone(),
-            revocations: Arc::new(Revocations::new(&common.redis_url)),
-            vectors: VectorStore::new(&common.chroma_url).unwrap(),
-            config: Config {
-                operator: OperatorSettings {
-                    resync_secs: 2,
-                    ..OperatorSettings::default()
-                },
-                common,
-            },
-        });
+        let (ns, double) = namespace_and_double(prefix).await;
+        let ctx = context(&ns, &double).await;
+        let db = ctx.db.clone();
         let (stop, stopped) = oneshot::channel();
         let name = ns.name().to_owned();
         let run_ctx = ctx.clone();
@@ -142,6 +117,48 @@ impl Operator {
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }
+}
+
+/// A namespace with the Creator CRD, and an Ollama double with the test models.
+pub async fn namespace_and_double(prefix: &str) -> (TestNamespace, OllamaDouble) {
+    let ns = TestNamespace::create(prefix)
+        .await
+        .expect("the harness cluster (tests/cluster)");
+    apply_crd(ns.client(), &Creator::crd()).await.unwrap();
+    let double = OllamaDouble::start(DoubleConfig {
+        models: vec![Model::completion(CHAT), Model::embedding(EMBEDDING)],
+        ..DoubleConfig::default()
+    })
+    .await
+    .unwrap();
+    (ns, double)
+}
+
+/// An operator's context (one replica) on the local stack, the double and a 2 s resync.
+pub async fn context(ns: &TestNamespace, double: &OllamaDouble) -> Arc<Context> {
+    let mut common: coachai_common::config::CommonConfig = coachai_common::config::load().unwrap();
+    common.ollama_url = double.url();
+    let db = test_db::migrated(&common.database_url, 4).await;
+    Arc::new(Context {
+        recorder: Recorder::new(ns.client(), MANAGER.into()),
+        client: ns.client(),
+        db,
+        revocations: Arc::new(Revocations::new(&common.redis_url)),
+        vectors: VectorStore::new(&common.chroma_url).unwrap(),
+        config: Config {
+            operator: OperatorSettings {
+                resync_secs: 2,
+                ..OperatorSettings::default()
+            },
+            common,
+        },
+        reconciles: Default::default(),
+    })
+}
+
+/// Held (shared) while a test's operator replicas run.
+pub async fn shared_turn() -> RwLockReadGuard<'static, ()> {
+    DATABASE_WIDE.read().await
 }
 
 impl Drop for Operator {
