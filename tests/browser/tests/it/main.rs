@@ -1,0 +1,68 @@
+//! The browser suite: headless Chromium against the four services behind the nginx gateway.
+//!
+//! The platform and chromedriver start once for the whole run (ports 19001-19004, 19011, 19080)
+//! and stop at its end, so this binary has its own runner (libtest-mimic: the usual filter and
+//! `--list` arguments). Tests run one at a time: one of them restarts the gateway. A test that
+//! cannot get what it needs (no Chromium, no binary, no stack) fails saying so.
+
+mod world;
+
+mod smoke;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use world::World;
+
+type Scenario = for<'a> fn(&'a World) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + 'a>>;
+
+/// Every test of the suite, by name.
+macro_rules! scenarios {
+    ($($path:path),* $(,)?) => {
+        vec![$((stringify!($path), (|w| Box::pin($path(w))) as Scenario)),*]
+    };
+}
+
+fn main() -> ExitCode {
+    let mut args = Arguments::from_args();
+    args.test_threads = Some(1);
+    let scenarios = scenarios![
+        smoke::the_gateway_serves_the_channel_health_to_the_browser,
+        smoke::axe_reports_the_violations_of_a_page_that_has_them,
+    ];
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("browser suite: no tokio runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let world = if args.list {
+        Err("not started: listing only".to_owned())
+    } else {
+        runtime
+            .block_on(World::start())
+            .map(Arc::new)
+            .map_err(|err| format!("the browser suite could not start: {err:#}"))
+    };
+    let world = Arc::new(world);
+    let trials = scenarios
+        .into_iter()
+        .map(|(name, scenario)| {
+            let world = Arc::clone(&world);
+            let handle = runtime.handle().clone();
+            Trial::test(name, move || {
+                let world = world.as_ref().as_ref().map_err(Failed::from)?;
+                handle
+                    .block_on(scenario(world))
+                    .map_err(|err| Failed::from(format!("{err:#}")))
+            })
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop(world);
+    conclusion.exit_code()
+}
