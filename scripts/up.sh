@@ -53,6 +53,9 @@ CoachAI is running behind the gateway at http://127.0.0.1:${GATEWAY_PORT}
   health:   curl http://127.0.0.1:${GATEWAY_PORT}/api/v1/auth/health   (also creators, ai, channels)
   API docs: http://127.0.0.1:${GATEWAY_PORT}/api/v1/auth/openapi.json
   logs:     $COACHAI_LOCAL/log/
+  chat:     http://127.0.0.1:${GATEWAY_PORT}/chat/demo
+  console:  http://127.0.0.1:${GATEWAY_PORT}/console/demo
+            sign in as demo@coachai.dev / demo-coach-password-2026 (the demo owner, scripts/seed-demo.sh)
 Press Ctrl-C to stop everything.
 MSG
 wait

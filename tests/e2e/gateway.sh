@@ -5,8 +5,10 @@
 # what it received): routing of the four prefixes, X-Request-Id round trip, security headers,
 # CORS (preflight and actual requests, allowed and disallowed origins), per-route body limits,
 # a stopped service, the JSON access log, and the rate limits per credential and per client
-# address tripping at the configured rate and recovering. Uses its own ports (18480-18484) so it
-# runs next to `make up` and tests/e2e/platform.sh. Run as root (nginx binds as root).
+# address tripping at the configured rate and recovering; the web pages (/chat/, /console/)
+# reaching the channel with their own Content-Security-Policy and framing. Uses its own ports
+# (18480-18484) so it runs next to `make up` and tests/e2e/platform.sh. Run as root (nginx
+# binds as root).
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/../../scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/env.sh"
@@ -117,6 +119,31 @@ req nowhere "$GW/nowhere" >/dev/null
 check "security headers and problem+json on the gateway's own 404" \
     eval 'security_headers nowhere && is_problem nowhere 404'
 
+echo "web pages"
+page_headers() { # NAME FRAME-OPTIONS : the service's policy and framing passed on, once each
+    [ "$(header "$1" content-security-policy)" = "default-src 'self'; frame-ancestors https://site.test" ] \
+        && [ "$(header_count "$1" content-security-policy)" = 1 ] \
+        && [ "$(header "$1" x-frame-options)" = "$2" ] \
+        && [ "$(header_count "$1" x-frame-options)" = "$([ -n "$2" ] && echo 1 || echo 0)" ] \
+        && [ "$(header "$1" x-content-type-options)" = nosniff ] && [ "$(header_count "$1" x-content-type-options)" = 1 ]
+}
+for path in /chat/demo /chat/demo/invite/tok /chat/widget.js /console/demo; do
+    status="$(req page "$GW$path")"
+    got="$status $(json page 'd["service"], d["path"]')"
+    if [ "$got" = "200 ('channel', '$path')" ] && page_headers page SAMEORIGIN; then
+        pass "$path reaches the channel with its own Content-Security-Policy and framing"
+    else
+        fail "$path: $got csp '$(header page content-security-policy)' xfo '$(header page x-frame-options)'"
+    fi
+done
+status="$(req embed "$GW/chat/demo?embed=1")"
+[ "$status" = 200 ] && page_headers embed "" \
+    && pass "the embedded chat page gets no X-Frame-Options (its frame-ancestors decides)" \
+    || fail "embedded chat page: $status xfo '$(header embed x-frame-options)'"
+req chatroot "$GW/chat" >/dev/null
+check "/chat without a slug is the gateway's 404 with its strict headers" \
+    eval 'security_headers chatroot && is_problem chatroot 404'
+
 req ws -H 'Connection: Upgrade' -H 'Upgrade: websocket' "$GW/api/v1/channels/ws" >/dev/null
 got="$(json ws 'd["upgrade"], d["connection"]')"
 [ "$got" = "('websocket', 'upgrade')" ] && pass "a WebSocket upgrade on /api/v1/channels/ is passed on" \
@@ -206,6 +233,10 @@ if [ "$status" = 502 ] && is_problem down 502 && [ "$(header down retry-after)" 
 else
     fail "stopped service: $status $(header down content-type) $(cat "$WORK/down.b")"
 fi
+status="$(req page_down "$GW/chat/demo")"
+[ "$status" = 502 ] && is_problem page_down 502 && security_headers page_down \
+    && pass "a page of a stopped channel is 502 problem+json with the gateway's strict headers" \
+    || fail "page of a stopped channel: $status csp '$(header page_down content-security-policy)'"
 
 echo "access log"
 line="$(grep -F '"request_id":"e2e-trace-12345678"' "$WORK/nginx/logs/access.log" | tail -n1 || true)"

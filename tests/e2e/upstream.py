@@ -1,7 +1,9 @@
 """A stand-in service for tests/e2e/gateway.sh: answers every request with JSON naming the
 service, the method, the path, the body length it read and the X-Request-Id, Upgrade and
 Connection headers it received; it also
-sends its own CORS and security headers, which the gateway must replace.
+sends its own CORS and security headers, which the gateway must replace (on the API) or pass
+on (the web pages' Content-Security-Policy and X-Frame-Options; none of the latter when the
+path asks for `embed=1`, as the embedded chat page).
 
 usage: python3 upstream.py <service name> <port>
 """
@@ -9,6 +11,9 @@ usage: python3 upstream.py <service name> <port>
 import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# The stand-in's own policy: the gateway drops it on the API and passes it on for the pages.
+STAND_IN_CSP = "default-src 'self'; frame-ancestors https://site.test"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -39,6 +44,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("X-Request-Id", "upstream-own-id")
         self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Content-Security-Policy", STAND_IN_CSP)
+        if "embed=1" not in self.path:
+            self.send_header("X-Frame-Options", "SAMEORIGIN")
         self.end_headers()
         self.wfile.write(body)
 

@@ -117,5 +117,6 @@ fn with_health(config: &Config, api: OpenApiRouter, health: Health) -> Router {
         api,
         health,
         body_limit: config.common.body_limit_bytes,
+        pages: None,
     })
 }

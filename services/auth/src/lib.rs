@@ -41,5 +41,6 @@ pub fn router(state: AuthState, config: &Config) -> Router {
         api: routes::api(state),
         health,
         body_limit: config.common.body_limit_bytes,
+        pages: None,
     })
 }

@@ -13,7 +13,9 @@ use coachai_common::state::CoreState;
 pub mod answer;
 pub mod events;
 pub mod hub;
+pub mod pages;
 pub mod protocol;
+pub mod public;
 pub mod settings;
 pub mod tickets;
 pub mod ws;
@@ -54,12 +56,13 @@ pub fn router_with(state: CoreState, config: &Config, settings: ChannelSettings)
         state.db.clone(),
         &config.common.redis_url,
     ));
-    let api = ws::api(state.clone(), channel);
+    let api = ws::api(state.clone(), channel).merge(public::api(state.clone()));
     service_router(ServiceParts {
         service: SERVICE,
         prefix: PREFIX,
         api,
         health: health(&state, config),
         body_limit: config.common.body_limit_bytes,
+        pages: Some(pages::router(state)),
     })
 }

@@ -39,6 +39,9 @@ pub struct ServiceParts {
     pub health: Health,
     /// Largest request body accepted by default, in bytes.
     pub body_limit: usize,
+    /// Routes outside the prefix (web pages and their assets), state already applied; they get
+    /// the same request ids, tracing, metrics and problem+json fallbacks as the API.
+    pub pages: Option<Router>,
 }
 
 /// Builds the complete router of a service.
@@ -52,6 +55,10 @@ pub fn service_router(parts: ServiceParts) -> Router {
     openapi.info.title = format!("CoachAI {} service", parts.service);
     openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
     let openapi: Arc<OpenApi> = Arc::new(openapi);
+    let router = match parts.pages {
+        Some(pages) => router.merge(pages),
+        None => router,
+    };
     router
         .route(
             &format!("{}/openapi.json", parts.prefix),

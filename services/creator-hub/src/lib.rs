@@ -46,5 +46,6 @@ pub fn router(state: CoreState, config: &Config) -> Router {
         api,
         health: health(&state, config),
         body_limit: config.common.body_limit_bytes,
+        pages: None,
     })
 }

@@ -35,6 +35,7 @@ fn app_with(health: Health) -> axum::Router {
         api,
         health,
         body_limit: 256,
+        pages: None,
     })
 }
 
