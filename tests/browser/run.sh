@@ -4,6 +4,8 @@
 # (apart from `make up` and tests/e2e/platform.sh), on a database of its own in the local
 # PostgreSQL (`coachai_browser`, created and migrated here): an AI Engine of `make up` on the same
 # cluster would otherwise claim the suite's ingestion jobs and embed them with another Ollama.
+# Likewise a Redis database of its own (index 9, emptied at the start), so the sign-up and login
+# rate limits of 127.0.0.1 are not spent by other suites on the machine or by earlier runs.
 # Needs the local stack and what
 # scripts/tools.sh installs (chromium, chromium-driver, axe-core); a missing one fails the suite.
 # Screenshots and logs: $COACHAI_LOCAL/browser-suite/. Extra arguments go to the test binary
@@ -33,6 +35,11 @@ CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;
 SQL
 export DATABASE_URL="${DATABASE_URL%/*}/$BROWSER_DB"
 export MIGRATION_DATABASE_URL="${MIGRATION_DATABASE_URL%/*}/$BROWSER_DB"
+BROWSER_REDIS_DB="${BROWSER_REDIS_DB:-9}"
+[[ "$REDIS_URL" =~ ^(redis://[^/]+)(/[0-9]*)?$ ]] \
+    || { echo "browser: REDIS_URL $REDIS_URL is not redis://host:port[/db]" >&2; exit 1; }
+export REDIS_URL="${BASH_REMATCH[1]}/$BROWSER_REDIS_DB"
+redis-cli -u "$REDIS_URL" flushdb >/dev/null
 
 cargo build --quiet --workspace --bins
 "$CARGO_TARGET_DIR/debug/coachai-migrate" >/dev/null

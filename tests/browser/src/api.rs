@@ -191,6 +191,65 @@ impl Api {
     }
 }
 
+impl Api {
+    /// Signs `email` in to the creator `slug`; the access token.
+    pub async fn login(
+        &self,
+        slug: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<String, HarnessError> {
+        let request = self.request(Method::POST, "/auth/login", None);
+        let body = json!({"creator": slug, "email": email, "password": password});
+        let answer = self
+            .call(request.json(&body), "POST /auth/login".into(), 200)
+            .await?;
+        field(&answer, "access_token")
+    }
+
+    /// A WebSocket ticket for `token`, asked for without an `Origin` (so bound to none).
+    pub async fn ws_ticket(&self, token: &str) -> Result<String, HarnessError> {
+        let request = self.request(Method::POST, "/channels/ws-ticket", Some(token));
+        let answer = self
+            .call(request, "POST /channels/ws-ticket".into(), 201)
+            .await?;
+        field(&answer, "ticket")
+    }
+
+    /// The caller's conversations, newest first (`items` of `GET /ai/conversations`).
+    pub async fn conversations(&self, token: &str) -> Result<Vec<Value>, HarnessError> {
+        let request = self.request(Method::GET, "/ai/conversations", Some(token));
+        let answer = self
+            .call(request, "GET /ai/conversations".into(), 200)
+            .await?;
+        Ok(answer["items"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// One conversation with its messages, as the AI Engine stored them.
+    pub async fn conversation(&self, token: &str, id: &str) -> Result<Value, HarnessError> {
+        let path = format!("/ai/conversations/{id}");
+        let request = self.request(Method::GET, &path, Some(token));
+        self.call(request, format!("GET {path}"), 200).await
+    }
+
+    /// The creator's profile.
+    pub async fn profile(&self, creator: &Creator) -> Result<Value, HarnessError> {
+        let path = format!("/creators/{}", creator.id);
+        let request = self.request(Method::GET, &path, Some(&creator.token));
+        self.call(request, format!("GET {path}"), 200).await
+    }
+
+    /// `GET <gateway><path>` without credentials: the status and the headers.
+    pub async fn page_headers(
+        &self,
+        path: &str,
+    ) -> Result<(u16, reqwest::header::HeaderMap), HarnessError> {
+        let base = self.base.trim_end_matches("/api/v1");
+        let resp = self.http.get(format!("{base}{path}")).send().await?;
+        Ok((resp.status().as_u16(), resp.headers().clone()))
+    }
+}
+
 fn field(answer: &Value, name: &str) -> Result<String, HarnessError> {
     answer[name]
         .as_str()

@@ -168,16 +168,32 @@ impl Browser {
             })
     }
 
+    /// The first element matching `css` once it is displayed, waiting up to [`PAGE_WAIT`]
+    /// (pages keep their views in the DOM and show one at a time).
+    pub async fn visible(&self, css: &str) -> Result<Element, HarnessError> {
+        self.until(&format!("element `{css}` displayed"), PAGE_WAIT, || async {
+            let Ok(element) = self.client.find(Locator::Css(css)).await else {
+                return Ok(Err("not on the page".to_owned()));
+            };
+            Ok(if element.is_displayed().await? {
+                Ok(element)
+            } else {
+                Err("on the page but hidden".to_owned())
+            })
+        })
+        .await
+    }
+
     /// Types `text` into the element matching `css` after clearing it.
     pub async fn fill(&self, css: &str, text: &str) -> Result<(), HarnessError> {
-        let field = self.find(css).await?;
+        let field = self.visible(css).await?;
         field.clear().await?;
         Ok(field.send_keys(text).await?)
     }
 
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) -> Result<(), HarnessError> {
-        Ok(self.find(css).await?.click().await?)
+        Ok(self.visible(css).await?.click().await?)
     }
 
     /// The visible text of every element matching `css`, in document order (none: empty).

@@ -108,12 +108,15 @@ impl Platform {
         &self.dir
     }
 
-    /// Stops the gateway, which closes every connection through it from the server side, waits
-    /// `down`, and starts it again: a network drop as a browser sees it, while the services
-    /// (and the answers they are writing) carry on.
-    pub async fn drop_network_for(&mut self, down: Duration) -> Result<(), HarnessError> {
+    /// Stops the gateway, which closes every connection through it from the server side: a
+    /// network drop as a browser sees it, while the services (and the answers they are writing)
+    /// carry on. [`Platform::start_gateway`] ends it.
+    pub fn stop_gateway(&mut self) {
         self.gateway.stop();
-        tokio::time::sleep(down).await;
+    }
+
+    /// Starts the gateway again after [`Platform::stop_gateway`].
+    pub fn start_gateway(&mut self) -> Result<(), HarnessError> {
         self.gateway = Gateway::start(&self.root, &self.ports, &self.dir)?;
         Ok(())
     }

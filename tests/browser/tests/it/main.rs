@@ -5,9 +5,15 @@
 //! `--list` arguments). Tests run one at a time: one of them restarts the gateway. A test that
 //! cannot get what it needs (no Chromium, no binary, no stack) fails saying so.
 
+mod steps;
 mod world;
 
+mod a11y;
+mod chat;
+mod console;
+mod csp;
 mod smoke;
+mod widget;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -32,6 +38,15 @@ fn main() -> ExitCode {
     let scenarios = scenarios![
         smoke::the_gateway_serves_the_channel_health_to_the_browser,
         smoke::axe_reports_the_violations_of_a_page_that_has_them,
+        chat::an_answer_streams_in_and_completes_after_the_network_drops,
+        chat::a_client_on_a_phone_reopens_a_past_conversation,
+        csp::markup_in_an_answer_is_shown_as_text_and_never_runs,
+        widget::the_widget_chats_on_an_allowed_site,
+        widget::the_widget_is_refused_on_a_site_the_creator_did_not_allow,
+        console::the_console_uploads_a_markdown_file_that_becomes_ready,
+        console::the_console_saves_the_coach_name,
+        a11y::the_chat_page_has_no_serious_accessibility_violations,
+        a11y::the_console_has_no_serious_accessibility_violations,
     ];
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
