@@ -42,6 +42,16 @@ export REDIS_URL="${BASH_REMATCH[1]}/$BROWSER_REDIS_DB"
 redis-cli -u "$REDIS_URL" flushdb >/dev/null
 
 cargo build --quiet --workspace --bins
-"$CARGO_TARGET_DIR/debug/coachai-migrate" >/dev/null
+# Link the binaries just built into a directory of the suite's own at once: the target
+# directory may be shared with other clones, whose builds replace target/debug/<bin>.
+COACHAI_BIN_DIR="$COACHAI_LOCAL/browser-suite/bin"
+mkdir -p "$COACHAI_BIN_DIR"
+for bin in coachai-auth coachai-creator-hub coachai-ai-engine coachai-channel \
+    coachai-ollama-double coachai-migrate; do
+    ln -f "$CARGO_TARGET_DIR/debug/$bin" "$COACHAI_BIN_DIR/$bin" 2>/dev/null \
+        || cp -f "$CARGO_TARGET_DIR/debug/$bin" "$COACHAI_BIN_DIR/$bin"
+done
+export COACHAI_BIN_DIR
+"$COACHAI_BIN_DIR/coachai-migrate" >/dev/null
 cargo test --quiet -p coachai-browser-tests --test it -- "$@"
 echo "browser     ok     chat page, widget, console, accessibility and CSP in headless Chromium"

@@ -1,5 +1,5 @@
 //! The platform as `make up` runs it, on ports of its own: Auth, Creator Hub, AI Engine and
-//! Channel from `$CARGO_TARGET_DIR/debug`, the Ollama double as their `OLLAMA_URL`, and the nginx
+//! Channel from `$COACHAI_BIN_DIR` (default `$CARGO_TARGET_DIR/debug`), the Ollama double as their `OLLAMA_URL`, and the nginx
 //! gateway (`scripts/stack/gateway.sh`) in front. Everything stops when the [`Platform`] drops.
 
 use std::path::{Path, PathBuf};
@@ -63,7 +63,10 @@ impl Platform {
     /// answers through the gateway. `dir` receives the logs and the gateway's files.
     pub async fn start(ports: PlatformPorts, dir: &Path) -> Result<Self, HarnessError> {
         let root = PathBuf::from(env("COACHAI_ROOT")?);
-        let bin = PathBuf::from(env("CARGO_TARGET_DIR")?).join("debug");
+        let bin = match env("COACHAI_BIN_DIR") {
+            Ok(dir) => PathBuf::from(dir),
+            Err(_) => PathBuf::from(env("CARGO_TARGET_DIR")?).join("debug"),
+        };
         std::fs::create_dir_all(dir.join("logs")).map_err(HarnessError::io(dir))?;
         let ollama = start_double(&bin, &ports, dir).await?;
         let mut services = Vec::new();

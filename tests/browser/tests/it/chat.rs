@@ -128,7 +128,7 @@ async fn stored_answer(
 
 /// On a phone-sized screen a client asks, finds the conversation in the list, starts a new one
 /// (an empty transcript) and reopens the old one (question and answer back); nothing scrolls
-/// sideways and the send button is on screen. A phone screenshot is saved.
+/// sideways and the message box and send button are on screen. A phone screenshot is saved.
 pub async fn a_client_on_a_phone_reopens_a_past_conversation(world: &World) -> anyhow::Result<()> {
     let client = world.client().await?;
     with_browser!(world, Viewport::PHONE, |browser| {
@@ -164,12 +164,17 @@ pub async fn a_client_on_a_phone_reopens_a_past_conversation(world: &World) -> a
             !overflows_sideways(&browser).await?,
             "nothing scrolls sideways at 390 px"
         );
-        let send = browser.find("#send").await?;
-        let (x, _, width, _) = send.rectangle().await?;
-        ensure!(
-            x >= 0.0 && x + width <= f64::from(Viewport::PHONE.width),
-            "the send button is on screen: x {x}, width {width}"
-        );
+        for control in ["#message", "#send"] {
+            let (x, y, width, height) = browser.find(control).await?.rectangle().await?;
+            let (screen_w, screen_h) = (Viewport::PHONE.width, Viewport::PHONE.height);
+            ensure!(
+                x >= 0.0
+                    && y >= 0.0
+                    && x + width <= f64::from(screen_w)
+                    && y + height <= f64::from(screen_h),
+                "{control} is on the {screen_w}x{screen_h} screen: x {x}, y {y}, {width}x{height}"
+            );
+        }
         browser
             .screenshot(&world.artifacts.join("chat-phone.png"))
             .await?;

@@ -18,9 +18,9 @@ const PWNED: &str = "return window.__pwned === undefined ? null : String(window.
 pub async fn markup_in_an_answer_is_shown_as_text_and_never_runs(
     world: &World,
 ) -> anyhow::Result<()> {
-    let client = world.client().await?;
+    let client = world.api.client(&world.hostile).await?;
     with_browser!(world, Viewport::DESKTOP, |browser| {
-        sign_in(&browser, &world.chat_url(), &client).await?;
+        sign_in(&browser, &world.chat_url_of(&world.hostile), &client).await?;
         ask(&browser, "Any swing markup tip shown as text?").await?;
         let answer = answer_done(&browser).await?;
         ensure!(

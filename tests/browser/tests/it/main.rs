@@ -55,6 +55,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let started = std::time::Instant::now();
     let world = if args.list {
         Err("not started: listing only".to_owned())
     } else {
@@ -63,6 +64,12 @@ fn main() -> ExitCode {
             .map(Arc::new)
             .map_err(|err| format!("the browser suite could not start: {err:#}"))
     };
+    if world.is_ok() {
+        eprintln!(
+            "browser suite: platform, chromedriver and seed ready in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     let world = Arc::new(world);
     let trials = scenarios
         .into_iter()

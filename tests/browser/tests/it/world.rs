@@ -42,7 +42,7 @@ pub const HOSTILE: &str = "# Hostile notes
 Swing tip <script>window.__pwned='script'</script> and <img src=x onerror=\"window.__pwned='img'\"> shown as text only
 ";
 
-/// Shared by every test of the run.
+/// Shared by every test of the run. Each test makes its own client accounts.
 #[derive(Debug)]
 pub struct World {
     /// The platform; locked by the test that drops the network.
@@ -51,8 +51,11 @@ pub struct World {
     pub gateway: String,
     /// The public API behind the gateway.
     pub api: Api,
-    /// The seeded creator.
+    /// The seeded creator, answering from [`GUIDE`].
     pub creator: Creator,
+    /// A second creator whose only document is [`HOSTILE`], so the markup stays out of the
+    /// other tests' answers and screenshots.
+    pub hostile: Creator,
     /// The widget's host page on an allowed origin.
     pub allowed_site: StaticSite,
     /// The widget's host page on an origin the creator does not allow.
@@ -80,7 +83,8 @@ impl World {
         let driver = Chromedriver::start(&dir.join("logs/chromedriver.log")).await?;
         let gateway = platform.gateway_url();
         let api = Api::new(&gateway);
-        let creator = seed(&api, &origins[0]).await?;
+        let creator = seed(&api, &origins[0], ("Kettlebell guide", GUIDE)).await?;
+        let hostile = seed(&api, &origins[0], ("Hostile notes", HOSTILE)).await?;
         let page = widget_page(&gateway, &creator.slug);
         let allowed_site = StaticSite::serve(addr(ALLOWED_SITE)?, page.clone()).await?;
         let refused_site = StaticSite::serve(addr(REFUSED_SITE)?, page).await?;
@@ -89,6 +93,7 @@ impl World {
             gateway,
             api,
             creator,
+            hostile,
             allowed_site,
             refused_site,
             artifacts: dir.join("artifacts"),
@@ -106,9 +111,14 @@ impl World {
         Ok(self.api.client(&self.creator).await?)
     }
 
-    /// `<gateway>/chat/<slug>`.
+    /// `<gateway>/chat/<slug>` of the seeded creator.
     pub fn chat_url(&self) -> String {
-        format!("{}/chat/{}", self.gateway, self.creator.slug)
+        self.chat_url_of(&self.creator)
+    }
+
+    /// `<gateway>/chat/<slug>` of `creator`.
+    pub fn chat_url_of(&self, creator: &Creator) -> String {
+        format!("{}/chat/{}", self.gateway, creator.slug)
     }
 
     /// `<gateway>/console/<slug>`.
@@ -121,7 +131,7 @@ fn addr(text: &str) -> anyhow::Result<SocketAddr> {
     text.parse().with_context(|| format!("address {text}"))
 }
 
-async fn seed(api: &Api, allowed_origin: &str) -> anyhow::Result<Creator> {
+async fn seed(api: &Api, allowed_origin: &str, document: (&str, &str)) -> anyhow::Result<Creator> {
     let creator = api.signup("Browser Coach").await?;
     let patch = json!({
         "chat_model": "smollm2:135m",
@@ -130,11 +140,10 @@ async fn seed(api: &Api, allowed_origin: &str) -> anyhow::Result<Creator> {
         "persona": {"coach_name": "Coach Kira", "disclaimer": "Not medical advice."},
     });
     api.patch_creator(&creator, &patch).await?;
-    for (title, body) in [("Kettlebell guide", GUIDE), ("Hostile notes", HOSTILE)] {
-        let id = api.upload_markdown(&creator, title, body).await?;
-        api.wait_ready(&creator, &id, Duration::from_secs(60))
-            .await?;
-    }
+    let (title, body) = document;
+    let id = api.upload_markdown(&creator, title, body).await?;
+    api.wait_ready(&creator, &id, Duration::from_secs(60))
+        .await?;
     Ok(creator)
 }
 
