@@ -134,6 +134,7 @@ fn addr(text: &str) -> anyhow::Result<SocketAddr> {
 async fn seed(api: &Api, allowed_origin: &str, document: (&str, &str)) -> anyhow::Result<Creator> {
     let creator = api.signup("Browser Coach").await?;
     let patch = json!({
+        "display_name": "Kettlebell Academy",
         "chat_model": "smollm2:135m",
         "embedding_model": "all-minilm",
         "allowed_origins": [allowed_origin],
