@@ -157,15 +157,27 @@
     setText("coach-name", coach);
     setText("creator-name", creator.coach_name ? creator.display_name : "");
     document.title = coach;
-    if (creator.primary_color && /^#[0-9a-fA-F]{6}$/.test(creator.primary_color)) {
-      document.documentElement.style.setProperty("--brand", creator.primary_color);
-    }
+    setBrandColor(creator.primary_color);
     var avatar = document.getElementById("avatar");
     if (avatar && creator.avatar_url && /^https:\/\//.test(creator.avatar_url)) {
       avatar.src = creator.avatar_url;
       avatar.alt = coach;
       avatar.hidden = false;
     }
+  }
+
+  /* The creator's colour as --brand, and --on-brand (black or white, whichever reads better on
+     it) for text on buttons of that colour. */
+  function setBrandColor(color) {
+    if (!color || !/^#[0-9a-fA-F]{6}$/.test(color)) { return; }
+    var channels = [1, 3, 5].map(function (i) {
+      var c = parseInt(color.slice(i, i + 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    var luminance = 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2];
+    var root = document.documentElement.style;
+    root.setProperty("--brand", color);
+    root.setProperty("--on-brand", luminance > 0.179 ? "#000000" : "#ffffff");
   }
 
   function setText(id, text) {
@@ -191,6 +203,7 @@
     describe: describe,
     publicCreator: publicCreator,
     applyBranding: applyBranding,
+    setBrandColor: setBrandColor,
     setText: setText,
     showError: showError,
     slugFromPath: slugFromPath

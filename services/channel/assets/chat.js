@@ -6,6 +6,7 @@
   "use strict";
 
   var C = window.CoachAI;
+  var T = C.Transcript;
   var slug = C.slugFromPath();
   var parts = window.location.pathname.split("/");
   var inviteToken = parts[3] === "invite" ? decodeURIComponent(parts[4] || "") : "";
@@ -70,14 +71,14 @@
   function openConversation(id) {
     return session.call("GET", "/api/v1/ai/conversations/" + encodeURIComponent(id), null).then(function (conversation) {
       state.conversation = id;
-      $("transcript").replaceChildren();
+      T.clear();
       (conversation.messages || []).forEach(function (message) {
         if (message.role === "user") {
-          addQuestion(message.body);
+          T.addQuestion(message.body);
         } else {
-          var answer = addAnswer();
+          var answer = T.addAnswer();
           answer.text.textContent = message.body;
-          finishAnswer(answer, message.sources, message.degraded);
+          T.finishAnswer(answer, message.sources, message.degraded);
         }
       });
       delete state.answers[id];
@@ -88,7 +89,7 @@
 
   function newConversation() {
     state.conversation = null;
-    $("transcript").replaceChildren();
+    T.clear();
     markCurrent();
     $("message").focus();
   }
@@ -101,81 +102,6 @@
         button.removeAttribute("aria-current");
       }
     });
-  }
-
-  /* ---------- transcript ---------- */
-
-  function addQuestion(text) {
-    var li = document.createElement("li");
-    li.className = "question";
-    li.setAttribute("data-testid", "question");
-    li.textContent = text;
-    $("transcript").appendChild(li);
-    scrollDown();
-    return li;
-  }
-
-  function addAnswer() {
-    var li = document.createElement("li");
-    li.className = "answer";
-    li.setAttribute("data-testid", "answer");
-    var text = document.createElement("p");
-    text.className = "answer-text";
-    li.appendChild(text);
-    $("transcript").appendChild(li);
-    scrollDown();
-    return { element: li, text: text };
-  }
-
-  function finishAnswer(answer, sources, degraded) {
-    answer.element.setAttribute("aria-busy", "false");
-    if (degraded) {
-      var marker = document.createElement("p");
-      marker.className = "degraded";
-      marker.setAttribute("data-testid", "degraded");
-      marker.textContent = "Degraded: the AI model was unavailable, so this answer quotes the material directly.";
-      answer.element.appendChild(marker);
-    }
-    if (sources && sources.length) {
-      var list = document.createElement("ul");
-      list.className = "citations";
-      list.setAttribute("aria-label", "Sources");
-      sources.forEach(function (source) {
-        var item = document.createElement("li");
-        item.className = "citation";
-        item.setAttribute("data-testid", "citation");
-        var where = locationLabel(source.location);
-        item.textContent = (source.title || "Source") + (where ? " — " + where : "");
-        list.appendChild(item);
-      });
-      answer.element.appendChild(list);
-    }
-    scrollDown();
-  }
-
-  /* "page 3", "Warm-up › Hips", "14:05" (a cue's start), or "" when the location says nothing. */
-  function locationLabel(location) {
-    if (!location) { return ""; }
-    if (typeof location === "string") { return location; }
-    if (typeof location.page === "number") { return "page " + location.page; }
-    if (Array.isArray(location.heading_path) && location.heading_path.length) {
-      return location.heading_path.filter(function (p) { return typeof p === "string"; }).join(" › ");
-    }
-    if (typeof location.start === "string") { return timestamp(location.start); }
-    return "";
-  }
-
-  function timestamp(value) {
-    var clock = value.split(/[.,]/)[0];
-    var pieces = clock.split(":");
-    if (pieces.length === 3 && /^0+$/.test(pieces[0])) { return pieces[1] + ":" + pieces[2]; }
-    if (pieces.length === 3) { return String(Number(pieces[0])) + ":" + pieces[1] + ":" + pieces[2]; }
-    return clock;
-  }
-
-  function scrollDown() {
-    var transcript = $("transcript");
-    transcript.scrollTop = transcript.scrollHeight;
   }
 
   /* ---------- the WebSocket ---------- */
@@ -267,7 +193,7 @@
   function currentAnswer(conversation) {
     var answer = state.answers[conversation];
     if (!answer) {
-      answer = addAnswer();
+      answer = T.addAnswer();
       answer.element.setAttribute("aria-busy", "true");
       state.answers[conversation] = answer;
     }
@@ -289,11 +215,11 @@
       if (!shown(conversation)) { return; }
       var answer = currentAnswer(conversation);
       answer.text.textContent += event.text;
-      scrollDown();
+      T.scrollDown();
     },
     done: function (event, conversation) {
       if (shown(conversation)) {
-        finishAnswer(currentAnswer(conversation), event.sources, event.degraded);
+        T.finishAnswer(currentAnswer(conversation), event.sources, event.degraded);
       }
       delete state.answers[conversation];
       if (state.pending && state.pending.conversation === conversation) { state.pending = null; }
@@ -345,7 +271,7 @@
     C.showError("");
     var pending = { id: uuid(), text: text, target: state.conversation, conversation: null };
     state.pending = pending;
-    pending.element = addQuestion(text);
+    pending.element = T.addQuestion(text);
     box.value = "";
     setBusy(true);
     if (!sendFrame({ type: "message", id: pending.id, conversation_id: pending.target, text: text })) {
@@ -409,7 +335,7 @@
     state.lastSeq = {};
     state.pending = null;
     state.conversation = null;
-    $("transcript").replaceChildren();
+    T.clear();
     $("conversations").replaceChildren();
     show("sign-in-view");
     $("email").focus();

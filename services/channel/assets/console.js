@@ -93,9 +93,7 @@
       $("persona-coach-name").value = persona.coach_name || "";
       $("persona-disclaimer").value = persona.disclaimer || "";
       $("allowed-origins").value = (profile.allowed_origins || []).join("\n");
-      if (profile.branding && profile.branding.primary_color) {
-        document.documentElement.style.setProperty("--brand", profile.branding.primary_color);
-      }
+      C.setBrandColor(profile.branding && profile.branding.primary_color);
     }).catch(reportError);
   }
 

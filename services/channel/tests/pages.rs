@@ -8,8 +8,6 @@
 #[allow(unused_macros)]
 #[path = "../../../tests/shared/service_shell.rs"]
 mod service_shell;
-#[path = "../../../tests/shared/test_db.rs"]
-mod test_db;
 
 use axum::Router;
 use axum::body::Body;
@@ -45,8 +43,9 @@ impl Reply {
     }
 }
 
+/// The service over the local stack, migrated beforehand by `make test` or `make migrate` (as
+/// the shell tests assume).
 async fn app() -> Router {
-    test_db::app_db(4).await;
     let config = Config {
         common: service_shell::local_config(),
         port: DEFAULT_PORT,
@@ -80,7 +79,9 @@ async fn get(app: &Router, path: &str) -> Reply {
 
 /// A new creator with branding, a persona, allowed origins and quotas; returns its slug.
 async fn creator(origins: &[&str]) -> String {
-    let db = test_db::app_db(2).await;
+    let db = service_shell::state(&service_shell::local_config())
+        .await
+        .db;
     let creator = CreatorId(Uuid::new_v4());
     let slug = format!("page-{}", &creator.0.simple().to_string()[..12]);
     let mut tx = db.begin_for(creator).await.unwrap();
@@ -262,7 +263,11 @@ async fn scripts_and_styles_have_their_types_and_versioned_urls_are_cached_for_a
         .split(['"', '\''])
         .filter(|piece| piece.starts_with("/chat/_assets/"))
         .collect();
-    assert_eq!(urls.len(), 3, "app.css, api.js, chat.js: {urls:?}");
+    assert_eq!(
+        urls.len(),
+        4,
+        "app.css, api.js, transcript.js, chat.js: {urls:?}"
+    );
     for url in urls {
         let reply = get(&app, url).await;
         assert_eq!(reply.status, StatusCode::OK, "{url}");

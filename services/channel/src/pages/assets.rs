@@ -46,6 +46,7 @@ pub static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
     [
         ("app.css", include_str!("../../assets/app.css")),
         ("api.js", include_str!("../../assets/api.js")),
+        ("transcript.js", include_str!("../../assets/transcript.js")),
         ("chat.js", include_str!("../../assets/chat.js")),
         ("console.js", include_str!("../../assets/console.js")),
         ("widget.js", include_str!("../../assets/widget.js")),
