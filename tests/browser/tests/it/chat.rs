@@ -181,3 +181,27 @@ pub async fn a_client_on_a_phone_reopens_a_past_conversation(world: &World) -> a
         Ok(())
     })
 }
+
+/// A client opens the invitation link their coach sent, chooses a password, and is chatting:
+/// connected, and the same password signs them in again through the API.
+pub async fn a_client_accepts_an_invitation_link_and_is_connected(
+    world: &World,
+) -> anyhow::Result<()> {
+    let email = format!("invited-{}@example.com", uuid::Uuid::new_v4().simple());
+    let token = world.api.invite(&world.creator, &email).await?;
+    let password = coachai_browser_tests::password();
+    with_browser!(world, Viewport::DESKTOP, |browser| {
+        let link = format!("{}/invite/{token}", world.chat_url());
+        browser.goto(&link).await?;
+        browser.fill("#invite-password", &password).await?;
+        browser.click("#accept-invite").await?;
+        wait_status(&browser, "connected", Duration::from_secs(20)).await?;
+        browser.visible("#message").await?;
+        world
+            .api
+            .login(&world.creator.slug, &email, &password)
+            .await
+            .context("the password chosen on the page signs the client in")?;
+        Ok(())
+    })
+}

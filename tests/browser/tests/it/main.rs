@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         smoke::axe_reports_the_violations_of_a_page_that_has_them,
         chat::an_answer_streams_in_and_completes_after_the_network_drops,
         chat::a_client_on_a_phone_reopens_a_past_conversation,
+        chat::a_client_accepts_an_invitation_link_and_is_connected,
         csp::markup_in_an_answer_is_shown_as_text_and_never_runs,
         widget::the_widget_chats_on_an_allowed_site,
         widget::the_widget_is_refused_on_a_site_the_creator_did_not_allow,
