@@ -21,6 +21,25 @@ async fn open_widget(browser: &Browser, site: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Waits until the current frame's document has loaded; its address.
+async fn frame_settled(browser: &Browser) -> anyhow::Result<String> {
+    let settled = "return document.readyState === 'complete' ? location.href : null;";
+    let href = browser
+        .until(
+            "the widget's frame to load",
+            Duration::from_secs(10),
+            || async {
+                let href = browser.eval(settled, vec![]).await?;
+                Ok(href
+                    .as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| href.to_string()))
+            },
+        )
+        .await?;
+    Ok(href)
+}
+
 /// Opens a WebSocket from the current page with a ticket; `open` or how it ended.
 async fn try_socket(browser: &Browser, url: &str) -> anyhow::Result<String> {
     let script = "const done = arguments[arguments.length - 1];
@@ -52,6 +71,11 @@ pub async fn the_widget_chats_on_an_allowed_site(world: &World) -> anyhow::Resul
     let client = world.client().await?;
     with_browser!(world, Viewport::DESKTOP, |browser| {
         open_widget(&browser, world.allowed_site.origin()).await?;
+        let href = frame_settled(&browser).await?;
+        ensure!(
+            href.starts_with(&world.chat_url()),
+            "the frame shows the chat page: {href}"
+        );
         sign_in_here(&browser, &client).await?;
         ask(&browser, "How do I breathe during the swing?").await?;
         let answer = answer_done(&browser).await?;
@@ -87,7 +111,11 @@ pub async fn the_widget_is_refused_on_a_site_the_creator_did_not_allow(
     );
     with_browser!(world, Viewport::DESKTOP, |browser| {
         open_widget(&browser, refused).await?;
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        let href = frame_settled(&browser).await?;
+        ensure!(
+            href.starts_with("chrome-error://"),
+            "the browser refused to show the chat in the frame; the frame shows {href}"
+        );
         let shown = browser
             .eval("return document.getElementById('email') !== null;", vec![])
             .await?;
