@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help up test lint stack stack-down migrate build tools coverage cluster-test crds
+.PHONY: help up test lint stack stack-down migrate build tools coverage cluster-test crds operator
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -28,5 +28,11 @@ migrate: stack ## apply the database migrations
 build: ## build the service binaries
 	@source scripts/env.sh && cargo build --workspace --bins
 
+operator: ## run the operator against $$KUBECONFIG and the local stack (make up's dependencies)
+	@source scripts/env.sh && cargo run --quiet -p coachai-operator -- run
+
+crds: ## write crds/*.yaml from the operator's Rust types
+	@source scripts/env.sh && cargo run --quiet -p coachai-operator -- crds crds
+
 cluster-test: ## only the cluster suites (builds etcd/kube-apiserver once)
-	@tests/cluster/test.sh
+	@tests/cluster/test.sh -p coachai-operator

@@ -30,7 +30,7 @@ scripts/lint.sh
 
 step "unit and integration tests, with coverage"
 cargo llvm-cov clean --workspace
-cargo llvm-cov --no-report --workspace --exclude coachai-kube-harness \
+cargo llvm-cov --no-report --workspace --exclude coachai-kube-harness --exclude coachai-operator \
     --exclude coachai-browser-tests
 cargo llvm-cov report --summary-only --ignore-filename-regex '(tests/|benches/|/main\.rs$)' \
     | tee "$COACHAI_LOCAL/coverage.txt" | tail -n 3
@@ -46,6 +46,6 @@ step "end-to-end: the chat page, widget and console in headless Chromium"
 tests/browser/run.sh
 
 step "cluster tests (etcd + kube-apiserver built from Go modules)"
-tests/cluster/test.sh
+tests/cluster/test.sh -p coachai-operator
 
 step "all tests passed"

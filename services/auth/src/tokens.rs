@@ -4,12 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use coachai_common::AppError;
 use coachai_common::auth::{AccessClaims, Role};
 use coachai_common::tenancy::CreatorId;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::keys::{KeyRing, LiveKeys};
@@ -89,14 +86,12 @@ impl TokenIssuer {
 
 /// A fresh opaque secret: 256 random bits, URL-safe base64.
 pub fn opaque_secret() -> String {
-    let bytes: [u8; 32] = rand::random();
-    URL_SAFE_NO_PAD.encode(bytes)
+    coachai_common::secret::opaque()
 }
 
-/// The SHA-256 of a secret, the only form in which secrets are stored. A fast hash suffices:
-/// the secrets are 256 random bits, not guessable passwords.
+/// The SHA-256 of a secret, the only form in which secrets are stored.
 pub fn secret_hash(secret: &str) -> Vec<u8> {
-    Sha256::digest(secret.as_bytes()).to_vec()
+    coachai_common::secret::hash(secret)
 }
 
 /// Rejects values that cannot be one of our opaque tokens before they reach the database.

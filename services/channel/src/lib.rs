@@ -53,7 +53,7 @@ pub fn router(state: CoreState, config: &Config) -> Router {
 pub fn router_with(state: CoreState, config: &Config, settings: ChannelSettings) -> Router {
     let channel = Arc::new(Channel::start(
         settings,
-        state.db.clone(),
+        state.clone(),
         &config.common.redis_url,
     ));
     let api = ws::api(state.clone(), channel).merge(public::api(state.clone()));

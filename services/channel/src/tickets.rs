@@ -10,16 +10,14 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use coachai_common::redis_pool;
+use coachai_common::{redis_pool, secret};
 use deadpool_redis::Pool;
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// How long a ticket can be used.
 pub const TICKET_TTL: Duration = Duration::from_secs(60);
 /// Length of a ticket: 32 random bytes in unpadded base64url.
-const TICKET_CHARS: usize = 43;
+const TICKET_CHARS: usize = secret::OPAQUE_CHARS;
 
 /// What a ticket stands for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,9 +57,7 @@ impl Tickets {
 
     /// A new ticket for `ticket`'s credential and origin.
     pub async fn issue(&self, ticket: &Ticket) -> Result<String, TicketError> {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let text = URL_SAFE_NO_PAD.encode(bytes);
+        let text = secret::opaque();
         let value = serde_json::to_string(ticket).map_err(|e| TicketError(e.to_string()))?;
         let mut conn = self.connection().await?;
         redis::cmd("SET")
@@ -91,9 +87,7 @@ impl Tickets {
 }
 
 fn key(ticket: &str) -> String {
-    let digest = Sha256::digest(ticket.as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("chan:ticket:{hex}")
+    format!("chan:ticket:{}", secret::hash_hex(ticket))
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod query;
 pub mod ratelimit;
 pub mod redis_pool;
 pub mod scoped;
+pub mod secret;
 pub mod service;
 pub mod state;
 pub mod telemetry;

@@ -8,6 +8,7 @@
 //! [`ProvisionStep`]s (a per-creator DB role, the Chroma collection, model pulls are added by
 //! later work through [`Provisioner::with_step`]).
 
+mod owner;
 mod rows;
 mod spec;
 
@@ -18,6 +19,7 @@ use coachai_common::{AppError, FieldError};
 use futures::future::BoxFuture;
 use uuid::Uuid;
 
+pub use owner::{OwnerAccess, OwnerInvitation, invite_owner, owner_access};
 pub use spec::{TenantSpec, ValidTenant, slugify};
 
 /// How many suffixed variants of a taken derived slug are tried before giving up.
@@ -55,6 +57,15 @@ impl From<ProvisionError> for AppError {
             ProvisionError::Step { .. } => AppError::internal(err),
         }
     }
+}
+
+/// What [`Provisioner::ensure`] found or made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ensured {
+    /// The tenant.
+    pub tenant: ProvisionedTenant,
+    /// True when this call created its rows.
+    pub created: bool,
 }
 
 /// What provisioning made.
@@ -122,6 +133,34 @@ impl Provisioner {
         Ok(provisioned)
     }
 
+    /// The tenant `creator` as `tenant` describes it, safe to repeat (the operator keys it by
+    /// its object's UID, so a retry never makes a second tenant): the rows are created when
+    /// missing, otherwise found; then every step runs. A chosen slug another creator has →
+    /// [`ProvisionError::SlugTaken`]; a stored slug other than `tenant`'s →
+    /// [`ProvisionError::Invalid`] (slugs never change).
+    pub async fn ensure(
+        &self,
+        db: &Db,
+        tenant: &ValidTenant,
+        creator: CreatorId,
+    ) -> Result<Ensured, ProvisionError> {
+        let (provisioned, created) = match existing(db, creator).await? {
+            Some(found) if found.slug != tenant.slug() => {
+                return Err(ProvisionError::Invalid(vec![FieldError {
+                    field: "slug".into(),
+                    message: format!("the tenant's slug is `{}` and cannot change", found.slug),
+                }]));
+            }
+            Some(found) => (found, false),
+            None => (create_rows_as(db, tenant, creator).await?, true),
+        };
+        self.run_steps(&provisioned).await?;
+        Ok(Ensured {
+            tenant: provisioned,
+            created,
+        })
+    }
+
     async fn run_steps(&self, tenant: &ProvisionedTenant) -> Result<(), ProvisionError> {
         for step in &self.steps {
             if let Err(reason) = step.apply(tenant).await {
@@ -159,7 +198,37 @@ async fn create_with_free_slug(
 }
 
 async fn create_rows(db: &Db, tenant: &ValidTenant) -> Result<ProvisionedTenant, ProvisionError> {
-    let creator = CreatorId(Uuid::new_v4());
+    create_rows_as(db, tenant, CreatorId(Uuid::new_v4())).await
+}
+
+/// The tenant `creator` as stored, if it exists.
+async fn existing(
+    db: &Db,
+    creator: CreatorId,
+) -> Result<Option<ProvisionedTenant>, ProvisionError> {
+    let mut tx = db.begin_for(creator).await?;
+    let row: Option<(String, Uuid)> = sqlx::query_as(
+        "SELECT c.slug::text, u.id FROM creators c
+           JOIN users u ON u.creator_id = c.id AND u.role = 'owner'
+          WHERE c.id = $1 ORDER BY u.created_at LIMIT 1",
+    )
+    .bind(creator.0)
+    .fetch_optional(tx.conn())
+    .await
+    .map_err(AppError::from)?;
+    tx.commit().await?;
+    Ok(row.map(|(slug, owner_user_id)| ProvisionedTenant {
+        creator_id: creator,
+        owner_user_id,
+        slug,
+    }))
+}
+
+async fn create_rows_as(
+    db: &Db,
+    tenant: &ValidTenant,
+    creator: CreatorId,
+) -> Result<ProvisionedTenant, ProvisionError> {
     let mut tx = db.begin_for(creator).await?;
     rows::insert_creator(&mut tx, tenant).await?;
     let owner_user_id = rows::insert_owner(&mut tx, tenant).await?;

@@ -151,30 +151,57 @@ impl Engine {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        let now = chrono::Utc::now().timestamp();
-        let claims = AccessClaims {
-            iss: self.config.common.jwt_issuer.clone(),
-            aud: self.config.common.jwt_audience.clone(),
-            sub: id,
-            exp: now + 600,
-            iat: now,
-            nbf: now,
-            jti: Uuid::new_v4().to_string(),
-            creator_id: creator.0,
-            role,
-        };
+        let claims = self.claims(id, creator, role, 600);
         let principal = Principal {
             user_id: id,
             creator_id: creator,
             role,
             credential: Credential::AccessToken {
                 jti: claims.jti.clone(),
-                issued_at: now,
+                issued_at: claims.iat,
             },
         };
         User {
             principal,
             token: self.key.sign(&claims).unwrap(),
+        }
+    }
+
+    /// A token of `user` signed by the engine's key that expired `seconds_ago`.
+    #[allow(dead_code)] // for the Channel's WebSocket tests, which include this harness
+    pub fn expired_token(&self, user: &User, seconds_ago: i64) -> String {
+        let p = &user.principal;
+        let claims = self.claims(p.user_id, p.creator_id, p.role, -seconds_ago);
+        self.key.sign(&claims).unwrap()
+    }
+
+    /// The public key set the engine's tokens verify with, as the Auth service's JWKS serves it.
+    #[allow(dead_code)] // for the Channel's WebSocket tests, which include this harness
+    pub fn jwks(&self) -> JwkSet {
+        JwkSet {
+            keys: vec![self.key.public_jwk()],
+        }
+    }
+
+    /// Access-token claims of `user` expiring `lifetime` seconds from now (negative: expired).
+    fn claims(&self, user: Uuid, creator: CreatorId, role: Role, lifetime: i64) -> AccessClaims {
+        let now = chrono::Utc::now().timestamp();
+        // An expired token was issued ten minutes before it expired.
+        let issued = if lifetime > 0 {
+            now
+        } else {
+            now + lifetime - 600
+        };
+        AccessClaims {
+            iss: self.config.common.jwt_issuer.clone(),
+            aud: self.config.common.jwt_audience.clone(),
+            sub: user,
+            exp: now + lifetime,
+            iat: issued,
+            nbf: issued,
+            jti: Uuid::new_v4().to_string(),
+            creator_id: creator.0,
+            role,
         }
     }
 

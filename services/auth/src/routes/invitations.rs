@@ -101,7 +101,7 @@ pub(crate) async fn accept(
         .await?
         .ok_or_else(invalid_credentials)?;
     let display_name = body.display_name.as_deref().map(str::trim);
-    let user = users::insert(&mut tx, &email, &phc, role, display_name).await?;
+    let user = invitee(&mut tx, &email, &phc, role, display_name).await?;
     AuditEntry::new(Actor::User(user), "invitations.accept", &origin.0)
         .target("invitation", invitation)
         .details(json!({ "user_id": user, "role": role.as_str() }))
@@ -110,6 +110,21 @@ pub(crate) async fn accept(
     let tokens = start_session(&state, &mut tx, user, role, Lineage::fresh()).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, ApiJson(tokens)))
+}
+
+/// The invited user: a new user, or, for an owner invitation, the owner who had no password.
+async fn invitee(
+    tx: &mut coachai_common::TenantTx,
+    email: &str,
+    phc: &str,
+    role: Role,
+    display_name: Option<&str>,
+) -> Result<Uuid, AppError> {
+    if role == Role::Owner {
+        users::activate_owner(tx, email, phc).await
+    } else {
+        users::insert(tx, email, phc, role, display_name).await
+    }
 }
 
 /// The email of a pending invitation, read in a short transaction of its own.

@@ -70,6 +70,24 @@ pub async fn insert(
     })
 }
 
+/// Sets the password of the owner `email` who has none yet (a tenant the operator made and
+/// handed over with an owner invitation); 409 when the owner already has one.
+pub async fn activate_owner(
+    tx: &mut TenantTx,
+    email: &str,
+    password_hash: &str,
+) -> Result<Uuid, AppError> {
+    sqlx::query_scalar(
+        "UPDATE users SET password_hash = $2, updated_at = now()
+          WHERE email = $1 AND role = 'owner' AND password_hash IS NULL RETURNING id",
+    )
+    .bind(email)
+    .bind(password_hash)
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or_else(|| AppError::Conflict("the owner has already set a password; sign in".into()))
+}
+
 const VIEW: &str =
     "SELECT id, email::text AS email, role, status, display_name, created_at FROM users";
 

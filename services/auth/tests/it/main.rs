@@ -10,6 +10,7 @@ mod harness;
 mod journeys;
 mod key_rotation;
 mod login_load;
+mod owner_invitation;
 mod rate_limits;
 mod refresh_property;
 mod revocation;

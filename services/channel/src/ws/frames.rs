@@ -121,6 +121,11 @@ impl Connection {
     }
 
     async fn resume(&mut self, conversation: Uuid, last_seq: u64) -> Step {
+        if let Err(refused) =
+            super::handshake::verify(&self.channel.core, &self.session.credential).await
+        {
+            return self.credential_refused(&refused.to_string()).await;
+        }
         match super::ownership::owns(&self.channel, &self.session, conversation).await {
             Ok(true) => {}
             Ok(false) => {
@@ -134,6 +139,18 @@ impl Connection {
             return self.catch_up(conversation).await;
         }
         self.follow(conversation, last_seq).await
+    }
+
+    /// The connection's credential no longer verifies: say so and close with 1008.
+    async fn credential_refused(&mut self, detail: &str) -> Step {
+        let detail: String = detail
+            .chars()
+            .take(crate::protocol::MAX_DETAIL_CHARS)
+            .collect();
+        match self.send_error(ErrorCode::Unauthorized, detail).await {
+            Step::Continue => Step::Close(Close::CREDENTIAL_REFUSED),
+            step => step,
+        }
     }
 
     pub(super) async fn send_event(&mut self, event: &ServerEvent) -> Step {

@@ -24,7 +24,6 @@ use coachai_common::error::Problem;
 use coachai_common::json::ApiJson;
 use coachai_common::query::ApiQuery;
 use coachai_common::state::CoreState;
-use coachai_common::tenancy::Db;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -49,8 +48,8 @@ const READ_BUFFER_BYTES: usize = 2 * 1024;
 pub struct Channel {
     /// The service's settings.
     pub settings: ChannelSettings,
-    /// PostgreSQL, for ownership checks.
-    pub db: Db,
+    /// PostgreSQL (ownership checks) and the authenticator (credentials re-checked on resume).
+    pub core: CoreState,
     /// The conversations' events.
     pub log: EventLog,
     /// This replica's subscriptions.
@@ -64,14 +63,14 @@ pub struct Channel {
 
 impl Channel {
     /// The shared parts over `redis_url`, starting the hub's subscriber.
-    pub fn start(settings: ChannelSettings, db: Db, redis_url: &str) -> Self {
+    pub fn start(settings: ChannelSettings, core: CoreState, redis_url: &str) -> Self {
         Self {
             log: EventLog::new(redis_url, &settings),
             hub: Hub::start(redis_url),
             tickets: Tickets::new(redis_url),
             engine: AiEngine::new(&settings.ai_engine_url),
             settings,
-            db,
+            core,
             connections: AtomicU64::new(0),
         }
     }

@@ -13,7 +13,7 @@ pub async fn owns(
     session: &Session,
     conversation: Uuid,
 ) -> Result<bool, AppError> {
-    let mut tx = channel.db.begin_for(session.creator).await?;
+    let mut tx = channel.core.db.begin_for(session.creator).await?;
     let owned: Option<i32> =
         sqlx::query_scalar("SELECT 1 FROM conversations WHERE id = $1 AND user_id = $2")
             .bind(conversation)

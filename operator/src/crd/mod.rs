@@ -1,0 +1,44 @@
+//! The custom resources of group `coachai.dev`, version `v1alpha1`, as Rust types; the CRD YAML
+//! in `crds/` is generated from them (`make crds`), never written by hand.
+
+mod condition;
+mod creator;
+
+pub use condition::{Condition, ConditionStatus};
+pub use creator::{
+    Creator, CreatorSpec, CreatorStatus, DatabaseAccess, ModelPull, Models, Owner, Plan, Quotas,
+};
+
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::CustomResourceExt;
+
+/// Every CRD of the operator, in the order they are written to `crds/`.
+pub fn all() -> Vec<(&'static str, CustomResourceDefinition)> {
+    vec![("creator.yaml", Creator::crd())]
+}
+
+/// `crd` as the YAML document written to `crds/`, keys sorted at every level: the same bytes
+/// whichever features of `serde_json` a build unified (key order differs with
+/// `preserve_order`).
+pub fn to_yaml(crd: &CustomResourceDefinition) -> Result<String, serde_saphyr::ser::Error> {
+    let value =
+        serde_json::to_value(crd).map_err(|e| serde_saphyr::ser::Error::from(e.to_string()))?;
+    let body = serde_saphyr::to_string(&sorted(value))?;
+    Ok(format!(
+        "# Generated from operator/src/crd by `make crds`; do not edit.\n{body}"
+    ))
+}
+
+fn sorted(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut entries: Vec<_> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(sorted).collect())
+        }
+        other => other,
+    }
+}

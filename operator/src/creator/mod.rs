@@ -1,0 +1,196 @@
+//! The `Creator` reconciler: read (the object, given) → validate ([`validate`], pure) → build
+//! and apply ([`database`], [`owner`], [`probes`]) → status ([`status`], built pure, written
+//! only when it changed). A finalizer removes the tenant before the object goes ([`cleanup`]).
+
+mod cleanup;
+mod database;
+mod owner;
+mod probes;
+mod quantity;
+mod status;
+mod validate;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kube::api::{Patch, PatchParams};
+use kube::runtime::controller::Action;
+use kube::runtime::events::{Event as KubeEvent, EventType};
+use kube::runtime::finalizer::{Event, finalizer};
+use kube::{Api, Resource, ResourceExt};
+use serde_json::json;
+
+pub use status::Observed;
+pub use validate::{InvalidCreator, Wanted};
+
+use crate::context::Context;
+use crate::crd::{Creator, CreatorStatus};
+
+/// The finalizer that holds a `Creator` until its tenant is removed.
+pub const FINALIZER: &str = "coachai.dev/tenant-cleanup";
+/// An annotation that pauses reconciliation of one object while it is `"true"`.
+pub const PAUSED: &str = "coachai.dev/paused";
+/// How soon a tenant that is not ready yet is looked at again.
+const NOT_READY_RETRY: Duration = Duration::from_secs(15);
+
+/// Why a reconcile failed (it is retried with backoff).
+#[derive(Debug, thiserror::Error)]
+pub enum CreatorError {
+    /// The spec cannot be provisioned as written.
+    #[error(transparent)]
+    Invalid(#[from] InvalidCreator),
+    /// The Kubernetes API refused or failed.
+    #[error("the Kubernetes API failed: {0}")]
+    Kube(#[from] kube::Error),
+    /// Adding or removing the finalizer failed, or the clean-up did.
+    #[error("{0}")]
+    Finalizer(String),
+    /// Removing the tenant failed; the object stays until it succeeds.
+    #[error("removing the tenant failed: {0}")]
+    Cleanup(String),
+}
+
+/// Reconciles one `Creator`.
+pub async fn reconcile(creator: Arc<Creator>, ctx: Arc<Context>) -> Result<Action, CreatorError> {
+    if creator
+        .annotations()
+        .get(PAUSED)
+        .is_some_and(|v| v == "true")
+    {
+        return Ok(Action::await_change());
+    }
+    let namespace = creator.namespace().unwrap_or_default();
+    let api: Api<Creator> = Api::namespaced(ctx.client.clone(), &namespace);
+    finalizer(&api, FINALIZER, creator, |event| async {
+        match event {
+            Event::Apply(creator) => apply(&api, &creator, &ctx).await,
+            Event::Cleanup(creator) => cleanup::run(&creator, &ctx).await,
+        }
+    })
+    .await
+    .map_err(|e| CreatorError::Finalizer(e.to_string()))
+}
+
+/// What to do after a failed reconcile: a Warning Event, then a retry.
+pub fn error_policy(creator: Arc<Creator>, error: &CreatorError, ctx: Arc<Context>) -> Action {
+    tracing::warn!(creator = %creator.name_any(), namespace = ?creator.namespace(), %error, "reconcile failed");
+    let reference = creator.object_ref(&());
+    let note = error.to_string();
+    tokio::spawn(async move {
+        let event = KubeEvent {
+            type_: EventType::Warning,
+            reason: "ReconcileFailed".into(),
+            note: Some(note),
+            action: "Reconcile".into(),
+            secondary: None,
+        };
+        let _ = ctx.recorder.publish(&event, &reference).await;
+    });
+    Action::requeue(Duration::from_secs(10))
+}
+
+async fn apply(
+    api: &Api<Creator>,
+    creator: &Creator,
+    ctx: &Context,
+) -> Result<Action, CreatorError> {
+    let wanted = validate::wanted(creator)?;
+    let observed = observe(ctx, creator, &wanted).await;
+    warn_about(ctx, creator, &observed).await;
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let status = status::build(creator.status.as_ref(), &observed, &now);
+    let ready =
+        status.phase.as_deref() == Some("Ready") || status.phase.as_deref() == Some("Suspended");
+    write_status(api, creator, status).await?;
+    Ok(Action::requeue(if ready {
+        ctx.config.operator.resync()
+    } else {
+        NOT_READY_RETRY
+    }))
+}
+
+/// Runs every apply step; a step's failure is observed, not returned, so the status tells
+/// about every part.
+async fn observe(ctx: &Context, creator: &Creator, wanted: &Wanted) -> Observed {
+    let database = match database::RowSettings::from_spec(&creator.spec) {
+        Ok(settings) => database::ensure(&ctx.db, wanted, &settings)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    let owner = match &database {
+        Ok(_) => owner::ensure(ctx, creator, wanted).await,
+        Err(_) => Err("waiting for the tenant's rows".into()),
+    };
+    if let Ok(synced) = &database {
+        suspension(ctx, creator, wanted, synced.wrote).await;
+    }
+    Observed {
+        generation: creator.metadata.generation,
+        creator_id: wanted.id.0.to_string(),
+        database: database.map(drop),
+        database_access: creator.spec.database_access.enabled,
+        suspended: creator.spec.suspended,
+        owner,
+        isolation: probes::isolation(ctx, wanted.id).await,
+        collection: probes::collection(ctx, wanted.id).await,
+        models: probes::models(ctx, creator).await,
+    }
+}
+
+/// Makes the services refuse (or accept again) the tenant's existing tokens when
+/// `spec.suspended` changed; logins follow the creator row's status.
+async fn suspension(ctx: &Context, creator: &Creator, wanted: &Wanted, wrote: bool) {
+    let was = creator.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Suspended");
+    let suspended = creator.spec.suspended;
+    let outcome = match (suspended && (!was || wrote), !suspended && was) {
+        (true, _) => ctx.revocations.suspend_creator(wanted.id.0).await,
+        (false, true) => ctx.revocations.resume_creator(wanted.id.0).await,
+        (false, false) => Ok(()),
+    };
+    if let Err(e) = outcome {
+        warn_redis(&e);
+    }
+}
+
+fn warn_redis(error: &coachai_common::AppError) {
+    tracing::warn!(%error, "the suspension could not reach Redis");
+}
+
+async fn warn_about(ctx: &Context, creator: &Creator, observed: &Observed) {
+    let Ok(isolation) = &observed.isolation else {
+        return;
+    };
+    if isolation.repaired.is_empty() {
+        return;
+    }
+    let event = KubeEvent {
+        type_: EventType::Warning,
+        reason: "RowLevelSecurityRepaired".into(),
+        note: Some(format!(
+            "row level security was off on {}; switched back on",
+            isolation.repaired.join(", ")
+        )),
+        action: "VerifyIsolation".into(),
+        secondary: None,
+    };
+    let _ = ctx.recorder.publish(&event, &creator.object_ref(&())).await;
+}
+
+async fn write_status(
+    api: &Api<Creator>,
+    creator: &Creator,
+    status: CreatorStatus,
+) -> Result<(), CreatorError> {
+    if creator.status.as_ref() == Some(&status) {
+        return Ok(());
+    }
+    let patch = json!({ "status": status });
+    api.patch_status(
+        &creator.name_any(),
+        &PatchParams::default(),
+        &Patch::Merge(&patch),
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! Apply, checks part: the tenant's isolation (no other tenant's rows visible in its
+//! transaction; row level security enabled and forced on every tenant table, repaired when
+//! someone switched it off), its vector collection, and its models on the Ollama server.
+
+use coachai_ai_engine::vectors::collection_name;
+use coachai_common::tenancy::CreatorId;
+
+use crate::context::Context;
+use crate::crd::Creator;
+
+/// What the isolation check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Isolation {
+    /// Tenant tables whose row level security was off and was switched back on.
+    pub repaired: Vec<String>,
+}
+
+/// Proves the tenant sees only its own rows, repairing switched-off row level security.
+pub async fn isolation(ctx: &Context, id: CreatorId) -> Result<Isolation, String> {
+    let repaired: Vec<String> = sqlx::query_scalar("SELECT app_enforce_tenant_rls()")
+        .fetch_all(ctx.db.preauth())
+        .await
+        .map_err(|e| format!("the row level security check failed: {e}"))?;
+    let mut tx = ctx.db.begin_for(id).await.map_err(|e| e.to_string())?;
+    let foreign: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM creators WHERE id <> $1)
+              + (SELECT count(*) FROM users WHERE creator_id <> $1)",
+    )
+    .bind(id.0)
+    .fetch_one(tx.conn())
+    .await
+    .map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(|e| e.to_string())?;
+    if foreign > 0 {
+        return Err(format!("the tenant sees {foreign} rows of other tenants"));
+    }
+    Ok(Isolation { repaired })
+}
+
+/// Creates the tenant's collection unless it exists; its name.
+pub async fn collection(ctx: &Context, id: CreatorId) -> Result<String, String> {
+    ctx.vectors
+        .create_collection(id)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(collection_name(id))
+}
+
+/// A model of the spec as the Ollama server has it (`digest: None` when it does not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelPresence {
+    /// The model's name, as the spec says it.
+    pub name: String,
+    /// Its digest on the server.
+    pub digest: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct Tags {
+    models: Vec<Tag>,
+}
+
+#[derive(serde::Deserialize)]
+struct Tag {
+    name: String,
+    digest: String,
+}
+
+/// The spec's models as the Ollama server has them (its `/api/tags`).
+pub async fn models(ctx: &Context, creator: &Creator) -> Result<Vec<ModelPresence>, String> {
+    let url = format!(
+        "{}/api/tags",
+        ctx.config.common.ollama_url.trim_end_matches('/')
+    );
+    let unreadable = |e: reqwest::Error| format!("Ollama at {url} cannot be read: {e}");
+    let tags: Tags = reqwest::Client::new()
+        .get(&url)
+        .timeout(std::time::Duration::from_secs(5))
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .map_err(unreadable)?
+        .json()
+        .await
+        .map_err(unreadable)?;
+    let wanted = [&creator.spec.models.chat, &creator.spec.models.embedding];
+    Ok(wanted
+        .into_iter()
+        .map(|name| ModelPresence {
+            name: name.clone(),
+            digest: tags
+                .models
+                .iter()
+                .find(|t| same_model(&t.name, name))
+                .map(|t| t.digest.clone()),
+        })
+        .collect())
+}
+
+/// Ollama lists `name:latest` for a model asked for as `name`.
+fn same_model(listed: &str, wanted: &str) -> bool {
+    listed == wanted || (!wanted.contains(':') && listed == format!("{wanted}:latest"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_model_without_tag_is_its_latest() {
+        assert!(same_model("nomic-embed-text:latest", "nomic-embed-text"));
+        assert!(same_model("smollm2:135m", "smollm2:135m"));
+        assert!(!same_model("smollm2:360m", "smollm2:135m"));
+    }
+}

@@ -1,0 +1,226 @@
+//! Status: the conditions, the phase and the names of what was made, built from what the apply
+//! steps observed (pure), and written only when they changed — an unchanged `Creator` costs
+//! no write. A condition keeps its `lastTransitionTime` while its status stays the same.
+
+use super::owner::HandOver;
+use super::probes::{Isolation, ModelPresence};
+use crate::crd::{Condition, ConditionStatus, CreatorStatus, ModelPull};
+
+/// What the apply steps found, each step's error in words.
+#[derive(Debug, Clone)]
+pub struct Observed {
+    /// The object's generation.
+    pub generation: Option<i64>,
+    /// The tenant's id.
+    pub creator_id: String,
+    /// The tenant's rows and settings.
+    pub database: Result<(), String>,
+    /// `spec.databaseAccess.enabled`.
+    pub database_access: bool,
+    /// `spec.suspended`.
+    pub suspended: bool,
+    /// The owner hand-over.
+    pub owner: Result<HandOver, String>,
+    /// The isolation check.
+    pub isolation: Result<Isolation, String>,
+    /// The vector collection.
+    pub collection: Result<String, String>,
+    /// The models on the Ollama server.
+    pub models: Result<Vec<ModelPresence>, String>,
+}
+
+/// The status for `observed`, carrying over transition times from `previous`.
+pub fn build(previous: Option<&CreatorStatus>, observed: &Observed, now: &str) -> CreatorStatus {
+    let parts = [
+        ("DatabaseReady", database(observed)),
+        ("IsolationVerified", isolation(observed)),
+        (
+            "VectorStoreReady",
+            result(
+                &observed.collection,
+                "CollectionReady",
+                "the collection exists",
+            ),
+        ),
+        ("ModelsReady", models(observed)),
+    ];
+    let not_ready: Vec<&str> = parts
+        .iter()
+        .filter(|(_, (status, ..))| *status != ConditionStatus::True)
+        .map(|(name, _)| *name)
+        .collect();
+    let ready = if not_ready.is_empty() {
+        (
+            ConditionStatus::True,
+            "AllReady".to_owned(),
+            "the tenant is ready".to_owned(),
+        )
+    } else {
+        (
+            ConditionStatus::False,
+            "NotReady".to_owned(),
+            format!("waiting for {}", not_ready.join(", ")),
+        )
+    };
+    let mut conditions: Vec<Condition> = parts
+        .into_iter()
+        .chain([("Ready", ready)])
+        .map(|(name, (status, reason, message))| {
+            condition(
+                previous,
+                name,
+                status,
+                reason,
+                message,
+                observed.generation,
+                now,
+            )
+        })
+        .collect();
+    conditions.sort_by(|a, b| a.type_.cmp(&b.type_));
+    CreatorStatus {
+        observed_generation: observed.generation,
+        phase: Some(phase(observed, not_ready.is_empty()).into()),
+        conditions,
+        creator_id: Some(observed.creator_id.clone()),
+        invitation_secret: match &observed.owner {
+            Ok(HandOver::Invited { secret }) => Some(secret.clone()),
+            _ => None,
+        },
+        database_role: None,
+        credentials_secret: None,
+        collection: observed.collection.as_ref().ok().cloned(),
+        models: model_pulls(observed),
+    }
+}
+
+type Part = (ConditionStatus, String, String);
+
+fn result<T>(outcome: &Result<T, String>, reason: &str, message: &str) -> Part {
+    match outcome {
+        Ok(_) => (ConditionStatus::True, reason.into(), message.into()),
+        Err(e) => (ConditionStatus::False, "Failed".into(), e.clone()),
+    }
+}
+
+fn database(observed: &Observed) -> Part {
+    match (
+        &observed.database,
+        &observed.owner,
+        observed.database_access,
+    ) {
+        (Err(e), _, _) | (Ok(()), Err(e), _) => {
+            (ConditionStatus::False, "Failed".into(), e.clone())
+        }
+        (Ok(()), Ok(_), true) => (
+            ConditionStatus::False,
+            "DatabaseAccessNotAvailable".into(),
+            "the tenant's rows exist; per-tenant database roles are not available yet".into(),
+        ),
+        (Ok(()), Ok(_), false) => (
+            ConditionStatus::True,
+            "RowsReady".into(),
+            "the creator row, its settings and its owner exist".into(),
+        ),
+    }
+}
+
+fn isolation(observed: &Observed) -> Part {
+    match &observed.isolation {
+        Ok(found) if found.repaired.is_empty() => (
+            ConditionStatus::True,
+            "Verified".into(),
+            "no other tenant's rows are visible; row level security is forced on every tenant table".into(),
+        ),
+        Ok(found) => (
+            ConditionStatus::True,
+            "RowLevelSecurityRepaired".into(),
+            format!("row level security was off and is on again for: {}", found.repaired.join(", ")),
+        ),
+        Err(e) => (ConditionStatus::False, "Failed".into(), e.clone()),
+    }
+}
+
+fn models(observed: &Observed) -> Part {
+    match &observed.models {
+        Ok(models) => {
+            let missing: Vec<&str> = models
+                .iter()
+                .filter(|m| m.digest.is_none())
+                .map(|m| m.name.as_str())
+                .collect();
+            if missing.is_empty() {
+                (
+                    ConditionStatus::True,
+                    "Present".into(),
+                    "every model is on the Ollama server".into(),
+                )
+            } else {
+                let message = format!("not on the Ollama server: {}", missing.join(", "));
+                (ConditionStatus::False, "ModelsMissing".into(), message)
+            }
+        }
+        Err(e) => (
+            ConditionStatus::Unknown,
+            "OllamaUnavailable".into(),
+            e.clone(),
+        ),
+    }
+}
+
+fn model_pulls(observed: &Observed) -> Vec<ModelPull> {
+    let models = observed
+        .models
+        .as_ref()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    models
+        .iter()
+        .map(|m| ModelPull {
+            name: m.name.clone(),
+            digest: m.digest.clone(),
+            state: if m.digest.is_some() {
+                "Present"
+            } else {
+                "Missing"
+            }
+            .into(),
+            progress: m.digest.as_ref().map(|_| 100.0),
+        })
+        .collect()
+}
+
+fn phase(observed: &Observed, ready: bool) -> &'static str {
+    let failed =
+        observed.database.is_err() || observed.owner.is_err() || observed.isolation.is_err();
+    match (observed.suspended, ready, failed) {
+        (true, _, _) => "Suspended",
+        (false, true, _) => "Ready",
+        (false, false, true) => "Failed",
+        (false, false, false) => "Provisioning",
+    }
+}
+
+fn condition(
+    previous: Option<&CreatorStatus>,
+    name: &str,
+    status: ConditionStatus,
+    reason: String,
+    message: String,
+    generation: Option<i64>,
+    now: &str,
+) -> Condition {
+    let before = previous.and_then(|p| p.conditions.iter().find(|c| c.type_ == name));
+    let last_transition_time = match before {
+        Some(before) if before.status == status => before.last_transition_time.clone(),
+        _ => now.to_owned(),
+    };
+    Condition {
+        type_: name.into(),
+        status,
+        reason,
+        message,
+        last_transition_time,
+        observed_generation: generation,
+    }
+}

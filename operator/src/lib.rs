@@ -1,0 +1,11 @@
+//! The CoachAI operator: `Creator` resources become tenants ([`creator`]), run by
+//! [`controller::run`]; the CRDs in `crds/` are generated from [`crd`].
+
+pub mod context;
+pub mod controller;
+pub mod crd;
+pub mod creator;
+pub mod settings;
+
+pub use context::Context;
+pub use settings::Config;

@@ -1,0 +1,65 @@
+//! The operator's settings: the shared ones (`DATABASE_URL` — a role that may provision, not a
+//! superuser — `REDIS_URL`, `CHROMA_URL`) and its own, from the environment.
+
+use std::time::Duration;
+
+use coachai_common::config::{CommonConfig, ConfigError, load};
+use serde::{Deserialize, Serialize};
+
+/// Settings of the operator (environment variables in upper case).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OperatorSettings {
+    /// Where clients reach the platform (`PUBLIC_URL`); invitation links start with it.
+    pub public_url: String,
+    /// Days an owner invitation is valid (`OWNER_INVITATION_DAYS`).
+    pub owner_invitation_days: u64,
+    /// Seconds between reconciles of an unchanged object (`RESYNC_SECS`).
+    pub resync_secs: u64,
+}
+
+impl Default for OperatorSettings {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:8080".into(),
+            owner_invitation_days: 7,
+            resync_secs: 300,
+        }
+    }
+}
+
+impl OperatorSettings {
+    /// The defaults overlaid with the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        load()
+    }
+
+    /// How long an owner invitation is valid.
+    pub fn owner_invitation_ttl(&self) -> Duration {
+        Duration::from_secs(self.owner_invitation_days * 24 * 3600)
+    }
+
+    /// How often an unchanged object is reconciled again.
+    pub fn resync(&self) -> Duration {
+        Duration::from_secs(self.resync_secs.max(1))
+    }
+}
+
+/// Everything the operator reads at start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The shared settings.
+    pub common: CommonConfig,
+    /// The operator's own.
+    pub operator: OperatorSettings,
+}
+
+impl Config {
+    /// Both from the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            common: load()?,
+            operator: OperatorSettings::from_env()?,
+        })
+    }
+}

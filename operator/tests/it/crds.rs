@@ -1,0 +1,28 @@
+use coachai_operator::crd;
+
+#[test]
+fn the_crds_in_the_repository_are_generated_from_the_rust_types() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crds");
+    for (file, definition) in crd::all() {
+        let expected = crd::to_yaml(&definition).unwrap();
+        let found = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+        assert!(
+            found == expected,
+            "crds/{file} is stale or missing: run `make crds` and commit the result"
+        );
+    }
+}
+
+#[test]
+fn every_field_of_the_creator_spec_is_described() {
+    let yaml = crd::to_yaml(&crd::all()[0].1).unwrap();
+    let spec: serde_json::Value = serde_json::to_value(&crd::all()[0].1).unwrap();
+    let properties = &spec["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+        ["properties"];
+    for (name, field) in properties.as_object().unwrap() {
+        assert!(
+            field["description"].is_string(),
+            "spec.{name} has no description:\n{yaml}"
+        );
+    }
+}

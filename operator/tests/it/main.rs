@@ -1,0 +1,9 @@
+//! The operator's suites: the generated CRDs are fresh, and the real API server of the harness
+//! (`tests/cluster/test.sh -p coachai-operator`) enforces the `Creator` schema.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod crds;
+mod reconcile;
+mod support;
+mod validation;
