@@ -8,6 +8,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
@@ -247,8 +248,44 @@ impl Browser {
         std::fs::write(path, png).map_err(HarnessError::io(path))
     }
 
+    /// Makes the page see `prefers-color-scheme: <scheme>` (`light` or `dark`), as a phone or
+    /// desktop set to that scheme would, through the DevTools protocol.
+    pub async fn color_scheme(&self, scheme: &str) -> Result<(), HarnessError> {
+        let params = json!({"features": [{"name": "prefers-color-scheme", "value": scheme}]});
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Emulation.setEmulatedMedia",
+                params,
+            })
+            .await?;
+        Ok(())
+    }
+
     /// Ends the session and its Chromium.
     pub async fn close(self) -> Result<(), HarnessError> {
         Ok(self.client.close().await?)
+    }
+}
+
+/// A DevTools protocol command sent through chromedriver's `goog/cdp/execute` endpoint.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/goog/cdp/execute"))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params});
+        (http::Method::POST, Some(body.to_string()))
     }
 }

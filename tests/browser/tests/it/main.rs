@@ -13,6 +13,7 @@ mod chat;
 mod console;
 mod csp;
 mod smoke;
+mod theme;
 mod widget;
 
 use std::future::Future;
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         console::the_console_saves_the_coach_name,
         a11y::the_chat_page_has_no_serious_accessibility_violations,
         a11y::the_console_has_no_serious_accessibility_violations,
+        theme::the_chat_page_follows_the_dark_colour_scheme,
     ];
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
