@@ -183,7 +183,8 @@ pub async fn a_client_on_a_phone_reopens_a_past_conversation(world: &World) -> a
 }
 
 /// A client opens the invitation link their coach sent, chooses a password, and is chatting:
-/// connected, and the same password signs them in again through the API.
+/// connected, a question typed and sent with Enter (the keyboard alone) is answered, and the
+/// same password signs them in again through the API.
 pub async fn a_client_accepts_an_invitation_link_and_is_connected(
     world: &World,
 ) -> anyhow::Result<()> {
@@ -196,7 +197,16 @@ pub async fn a_client_accepts_an_invitation_link_and_is_connected(
         browser.fill("#invite-password", &password).await?;
         browser.click("#accept-invite").await?;
         wait_status(&browser, "connected", Duration::from_secs(20)).await?;
-        browser.visible("#message").await?;
+        let enter = char::from(fantoccini::key::Key::Enter);
+        let message = browser.visible("#message").await?;
+        message
+            .send_keys(&format!("How do I grip the bell?{enter}"))
+            .await?;
+        let answer = answer_done(&browser).await?;
+        ensure!(
+            !answer.citations.is_empty(),
+            "Enter sent the question: {answer:?}"
+        );
         world
             .api
             .login(&world.creator.slug, &email, &password)
