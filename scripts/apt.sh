@@ -36,3 +36,12 @@ PROTOC_PACKAGES='protobuf-compiler libprotobuf-dev'
 protoc_ready() {
     command -v protoc >/dev/null 2>&1 && [ -f /usr/include/google/protobuf/timestamp.proto ]
 }
+
+# The browser suite (tests/browser) drives Debian's Chromium through its chromedriver.
+# shellcheck disable=SC2034 # read by tools.sh
+BROWSER_PACKAGES='chromium chromium-driver'
+
+# browser_ready: true when Chromium and chromedriver are installed.
+browser_ready() {
+    command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1
+}

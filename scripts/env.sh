@@ -8,6 +8,10 @@ export COACHAI_CACHE="${COACHAI_CACHE:-$HOME/.cache/coachai}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$COACHAI_CACHE/target}"
 # Local stack state (data directories, logs, venv, pid files) stays inside the clone, ignored.
 export COACHAI_LOCAL="${COACHAI_LOCAL:-$COACHAI_ROOT/.local}"
+# axe-core for the browser suite, pinned; scripts/tools.sh installs it here with npm.
+export AXE_CORE_VERSION="${AXE_CORE_VERSION:-4.14.1}"
+export AXE_CORE_DIR="${AXE_CORE_DIR:-$COACHAI_CACHE/npm/axe-core-$AXE_CORE_VERSION}"
+export AXE_CORE_JS="${AXE_CORE_JS:-$AXE_CORE_DIR/node_modules/axe-core/axe.min.js}"
 
 export PGPORT_COACHAI="${PGPORT_COACHAI:-54329}"
 export REDIS_PORT_COACHAI="${REDIS_PORT_COACHAI:-63799}"

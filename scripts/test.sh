@@ -30,7 +30,8 @@ scripts/lint.sh
 
 step "unit and integration tests, with coverage"
 cargo llvm-cov clean --workspace
-cargo llvm-cov --no-report --workspace --exclude coachai-kube-harness --exclude coachai-operator
+cargo llvm-cov --no-report --workspace --exclude coachai-kube-harness --exclude coachai-operator \
+    --exclude coachai-browser-tests
 cargo llvm-cov report --summary-only --ignore-filename-regex '(tests/|benches/|/main\.rs$)' \
     | tee "$COACHAI_LOCAL/coverage.txt" | tail -n 3
 cargo llvm-cov report --ignore-filename-regex '(tests/|benches/|/main\.rs$)' \
@@ -41,6 +42,8 @@ step "end-to-end: four services and the gateway over real sockets"
 tests/e2e/platform.sh
 step "end-to-end: the gateway's limits, CORS, errors and request ids, against stand-in services"
 tests/e2e/gateway.sh
+step "end-to-end: the chat page, widget and console in headless Chromium"
+tests/browser/run.sh
 
 step "cluster tests (etcd + kube-apiserver built from Go modules)"
 tests/cluster/test.sh -p coachai-operator

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the build and quality tools `make test` needs, once per machine: the Rust components
 # of rust-toolchain.toml, cargo-llvm-cov and cargo-deny (from crates.io, into ~/.cargo/bin), and
-# protoc (Debian's protobuf-compiler) once Cargo.lock holds a crate whose build runs it.
+# protoc (Debian's protobuf-compiler) once Cargo.lock holds a crate whose build runs it, and for
+# the browser suite (tests/browser) Debian's chromium and chromium-driver plus axe-core from npm
+# (pinned, into $COACHAI_CACHE/npm, outside the clone).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
@@ -33,4 +35,22 @@ if lock_needs_protoc; then
     fi
     ready="$ready, protoc"
 fi
+if ! browser_ready; then
+    echo "tools: installing $BROWSER_PACKAGES (the browser suite drives them)" >&2
+    # shellcheck disable=SC2086 # a list of package names
+    apt_install $BROWSER_PACKAGES >/dev/null
+fi
+ready="$ready, chromium"
+
+# axe-core, the accessibility checker the browser suite injects into pages: one pinned version,
+# installed by npm (Debian's npm when no npm is on the machine) into its own directory, which
+# the suite finds through AXE_CORE_JS (scripts/env.sh).
+if [ ! -f "$AXE_CORE_JS" ]; then
+    command -v npm >/dev/null 2>&1 || { echo "tools: installing npm (to fetch axe-core)" >&2; apt_install npm >/dev/null; }
+    echo "tools: installing axe-core $AXE_CORE_VERSION into $AXE_CORE_DIR (once per machine)" >&2
+    npm install --silent --no-audit --no-fund --no-save --prefix "$AXE_CORE_DIR" \
+        "axe-core@$AXE_CORE_VERSION" >&2
+    [ -f "$AXE_CORE_JS" ] || { echo "tools: npm did not install $AXE_CORE_JS" >&2; exit 1; }
+fi
+ready="$ready, axe-core $AXE_CORE_VERSION"
 echo "tools       ready  $ready"
