@@ -42,7 +42,7 @@
       list.className = "citations";
       list.setAttribute("aria-label", "Sources");
       sources.forEach(function (source) {
-        var item = document.createElement("block");
+        var item = document.createElement("li");
         item.className = "citation";
         item.setAttribute("data-testid", "citation");
         var where = locationLabel(source.location);
