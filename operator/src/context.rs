@@ -29,6 +29,8 @@ pub struct Context {
     pub recorder: Recorder,
     /// The settings.
     pub config: Config,
+    /// Model pulls in the background.
+    pub puller: Arc<crate::models::Puller>,
     /// Reconciles run by this process (also in `/metrics`).
     pub reconciles: AtomicU64,
 }

@@ -6,6 +6,7 @@ pub mod controller;
 pub mod crd;
 pub mod creator;
 pub mod leader;
+pub mod models;
 pub mod serve;
 pub mod settings;
 

@@ -10,6 +10,7 @@ use coachai_common::auth::Revocations;
 use coachai_common::tenancy::Db;
 use coachai_operator::context::MANAGER;
 use coachai_operator::leader::{self, LeaseSettings};
+use coachai_operator::models::Puller;
 use coachai_operator::{Config, Context};
 use kube::runtime::events::Recorder;
 
@@ -78,6 +79,7 @@ async fn context(config: Config) -> Result<Context, String> {
         client,
         db: Db::new(pool),
         revocations: Arc::new(Revocations::new(&config.common.redis_url)),
+        puller: Arc::new(Puller::new(&config.common.ollama_url)),
         vectors,
         config,
         reconciles: AtomicU64::new(0),

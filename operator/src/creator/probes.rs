@@ -7,6 +7,7 @@ use coachai_common::tenancy::CreatorId;
 
 use crate::context::Context;
 use crate::crd::Creator;
+use crate::models::Pull;
 
 /// What the isolation check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,12 +48,14 @@ pub async fn collection(ctx: &Context, id: CreatorId) -> Result<String, String> 
 }
 
 /// A model of the spec as the Ollama server has it (`digest: None` when it does not).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ModelPresence {
     /// The model's name, as the spec says it.
     pub name: String,
     /// Its digest on the server.
     pub digest: Option<String>,
+    /// Its pull, when the server does not have it.
+    pub pull: Option<Pull>,
 }
 
 #[derive(serde::Deserialize)]
@@ -66,7 +69,8 @@ struct Tag {
     digest: String,
 }
 
-/// The spec's models as the Ollama server has them (its `/api/tags`).
+/// The spec's models as the Ollama server has them (its `/api/tags`); a missing one is pulled
+/// in the background.
 pub async fn models(ctx: &Context, creator: &Creator) -> Result<Vec<ModelPresence>, String> {
     let url = format!(
         "{}/api/tags",
@@ -86,13 +90,15 @@ pub async fn models(ctx: &Context, creator: &Creator) -> Result<Vec<ModelPresenc
     let wanted = [&creator.spec.models.chat, &creator.spec.models.embedding];
     Ok(wanted
         .into_iter()
-        .map(|name| ModelPresence {
-            name: name.clone(),
-            digest: tags
-                .models
-                .iter()
-                .find(|t| same_model(&t.name, name))
-                .map(|t| t.digest.clone()),
+        .map(|name| {
+            let listed = tags.models.iter().find(|t| same_model(&t.name, name));
+            let digest = listed.map(|t| t.digest.clone());
+            let pull = digest.is_none().then(|| ctx.puller.want(name));
+            ModelPresence {
+                name: name.clone(),
+                digest,
+                pull,
+            }
         })
         .collect())
 }

@@ -5,6 +5,7 @@
 use super::owner::HandOver;
 use super::probes::{Isolation, ModelPresence};
 use crate::crd::{Condition, ConditionStatus, CreatorStatus, ModelPull};
+use crate::models::Pull;
 
 /// What the apply steps found, each step's error in words.
 #[derive(Debug, Clone)]
@@ -142,29 +143,51 @@ fn isolation(observed: &Observed) -> Part {
 }
 
 fn models(observed: &Observed) -> Part {
-    match &observed.models {
-        Ok(models) => {
-            let missing: Vec<&str> = models
-                .iter()
-                .filter(|m| m.digest.is_none())
-                .map(|m| m.name.as_str())
-                .collect();
-            if missing.is_empty() {
-                (
-                    ConditionStatus::True,
-                    "Present".into(),
-                    "every model is on the Ollama server".into(),
-                )
-            } else {
-                let message = format!("not on the Ollama server: {}", missing.join(", "));
-                (ConditionStatus::False, "ModelsMissing".into(), message)
-            }
+    let models = match &observed.models {
+        Ok(models) => models,
+        Err(e) => {
+            return (
+                ConditionStatus::Unknown,
+                "OllamaUnavailable".into(),
+                e.clone(),
+            );
         }
-        Err(e) => (
-            ConditionStatus::Unknown,
-            "OllamaUnavailable".into(),
-            e.clone(),
+    };
+    let failed: Vec<String> = models
+        .iter()
+        .filter_map(|m| match &m.pull {
+            Some(Pull::Failed { reason, .. }) => Some(format!("{}: {reason}", m.name)),
+            _ => None,
+        })
+        .collect();
+    let pulling: Vec<String> = models
+        .iter()
+        .filter(|m| m.digest.is_none() && !matches!(m.pull, Some(Pull::Failed { .. })))
+        .map(|m| format!("{} ({:.0} %)", m.name, progress(m).unwrap_or(0.0)))
+        .collect();
+    match (failed.is_empty(), pulling.is_empty()) {
+        (true, true) => (
+            ConditionStatus::True,
+            "Present".into(),
+            "every model is on the Ollama server".into(),
         ),
+        (false, _) => {
+            let message = format!("pull failed, retrying: {}", failed.join("; "));
+            (ConditionStatus::False, "PullFailed".into(), message)
+        }
+        (true, false) => (
+            ConditionStatus::False,
+            "Pulling".into(),
+            format!("pulling {}", pulling.join(", ")),
+        ),
+    }
+}
+
+fn progress(model: &ModelPresence) -> Option<f64> {
+    match (&model.digest, &model.pull) {
+        (Some(_), _) => Some(100.0),
+        (None, Some(Pull::Running { progress })) => Some((progress * 10.0).round() / 10.0),
+        _ => None,
     }
 }
 
@@ -179,13 +202,13 @@ fn model_pulls(observed: &Observed) -> Vec<ModelPull> {
         .map(|m| ModelPull {
             name: m.name.clone(),
             digest: m.digest.clone(),
-            state: if m.digest.is_some() {
-                "Present"
-            } else {
-                "Missing"
+            state: match (&m.digest, &m.pull) {
+                (Some(_), _) => "Present",
+                (None, Some(Pull::Failed { .. })) => "Failed",
+                (None, _) => "Pulling",
             }
             .into(),
-            progress: m.digest.as_ref().map(|_| 100.0),
+            progress: progress(m),
         })
         .collect()
 }

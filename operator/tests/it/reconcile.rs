@@ -274,3 +274,23 @@ async fn row_level_security_switched_off_by_hand_is_switched_on_again_with_a_war
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test]
+async fn a_model_two_creators_use_is_pulled_once_in_the_background() {
+    let op = Operator::start("op-pull").await;
+    let models = json!({"models": {"chat": "llama3.2", "embedding": crate::support::EMBEDDING}});
+    op.create("first", &slug("pull-a"), models.clone()).await;
+    op.create("second", &slug("pull-b"), models).await;
+    for name in ["first", "second"] {
+        let creator = op.until(name, "Ready after the pull", ready).await;
+        let pulled = creator.status.unwrap().models;
+        let llama = pulled.iter().find(|m| m.name == "llama3.2").unwrap();
+        assert_eq!(llama.state, "Present");
+        assert!(
+            llama.digest.as_deref().is_some_and(|d| d.len() >= 12),
+            "{llama:?}"
+        );
+    }
+    let pulls = op.double.requests_to(coachai_ollama_double::Endpoint::Pull);
+    assert_eq!(pulls.len(), 1, "one pull for two Creators: {pulls:?}");
+}

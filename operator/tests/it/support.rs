@@ -43,7 +43,7 @@ pub struct Operator {
     pub api: Api<Creator>,
     pub db: Db,
     pub ctx: Arc<Context>,
-    _double: OllamaDouble,
+    pub double: OllamaDouble,
     stop: Option<oneshot::Sender<()>>,
     _turn: Turn,
 }
@@ -78,7 +78,7 @@ impl Operator {
             api,
             db,
             ctx,
-            _double: double,
+            double,
             stop: Some(stop),
             _turn: turn,
         }
@@ -144,6 +144,7 @@ pub async fn context(ns: &TestNamespace, double: &OllamaDouble) -> Arc<Context> 
         client: ns.client(),
         db,
         revocations: Arc::new(Revocations::new(&common.redis_url)),
+        puller: Arc::new(coachai_operator::models::Puller::new(&common.ollama_url)),
         vectors: VectorStore::new(&common.chroma_url).unwrap(),
         config: Config {
             operator: OperatorSettings {
