@@ -24,6 +24,9 @@ pub struct OperatorSettings {
     pub lease_name: String,
     /// Seconds a leader's claim lasts without renewal (`LEASE_DURATION_SECS`).
     pub lease_duration_secs: u64,
+    /// The key tenant database passwords are derived from (`OPERATOR_CREDENTIAL_KEY`, from a
+    /// Secret); database access is refused while it is empty.
+    pub operator_credential_key: String,
 }
 
 impl Default for OperatorSettings {
@@ -36,6 +39,7 @@ impl Default for OperatorSettings {
             lease_namespace: "default".into(),
             lease_name: "coachai-operator".into(),
             lease_duration_secs: 15,
+            operator_credential_key: String::new(),
         }
     }
 }

@@ -18,6 +18,9 @@ use crate::crd::Creator;
 /// Removes the tenant of `creator`.
 pub async fn run(creator: &Creator, ctx: &Context) -> Result<Action, CreatorError> {
     if let Some(id) = creator.uid().and_then(|uid| Uuid::parse_str(&uid).ok()) {
+        super::access::remove(ctx, creator, CreatorId(id))
+            .await
+            .map_err(CreatorError::Cleanup)?;
         remove_tenant(ctx, CreatorId(id)).await?;
     }
     delete_secret(ctx, creator).await?;

@@ -2,11 +2,13 @@
 //! and apply ([`database`], [`owner`], [`probes`]) → status ([`status`], built pure, written
 //! only when it changed). A finalizer removes the tenant before the object goes ([`cleanup`]).
 
+mod access;
 mod cleanup;
 mod database;
 mod owner;
 mod probes;
 mod quantity;
+mod scram;
 mod status;
 mod validate;
 
@@ -125,30 +127,59 @@ async fn apply(
 /// Runs every apply step; a step's failure is observed, not returned, so the status tells
 /// about every part.
 async fn observe(ctx: &Context, creator: &Creator, wanted: &Wanted) -> Observed {
-    let database = match database::RowSettings::from_spec(&creator.spec) {
+    let (database, owner, access) = tenant(ctx, creator, wanted).await;
+    let isolation = isolation(ctx, wanted, access.as_ref().ok().and_then(Option::as_ref)).await;
+    Observed {
+        generation: creator.metadata.generation,
+        creator_id: wanted.id.0.to_string(),
+        database,
+        access: access.map(|made| made.map(|a| (a.role, a.secret))),
+        suspended: creator.spec.suspended,
+        owner,
+        isolation,
+        collection: probes::collection(ctx, wanted.id).await,
+        models: probes::models(ctx, creator).await,
+    }
+}
+
+type Step<T> = Result<T, String>;
+
+/// The tenant's rows and settings, then (once they exist) its owner, suspension and access.
+async fn tenant(
+    ctx: &Context,
+    creator: &Creator,
+    wanted: &Wanted,
+) -> (
+    Step<()>,
+    Step<owner::HandOver>,
+    Step<Option<access::Access>>,
+) {
+    let settings = database::RowSettings::from_spec(&creator.spec);
+    let synced = match settings {
         Ok(settings) => database::ensure(&ctx.db, wanted, &settings)
             .await
             .map_err(|e| e.to_string()),
         Err(e) => Err(e),
     };
-    let owner = match &database {
-        Ok(_) => owner::ensure(ctx, creator, wanted).await,
-        Err(_) => Err("waiting for the tenant's rows".into()),
+    let Ok(synced) = synced else {
+        let waiting = "waiting for the tenant's rows".to_owned();
+        return (synced.map(drop), Err(waiting.clone()), Err(waiting));
     };
-    if let Ok(synced) = &database {
-        suspension(ctx, creator, wanted, synced.wrote).await;
-    }
-    Observed {
-        generation: creator.metadata.generation,
-        creator_id: wanted.id.0.to_string(),
-        database: database.map(drop),
-        database_access: creator.spec.database_access.enabled,
-        suspended: creator.spec.suspended,
-        owner,
-        isolation: probes::isolation(ctx, wanted.id).await,
-        collection: probes::collection(ctx, wanted.id).await,
-        models: probes::models(ctx, creator).await,
-    }
+    let owner = owner::ensure(ctx, creator, wanted).await;
+    suspension(ctx, creator, wanted, synced.wrote).await;
+    let access = access::ensure(ctx, creator, wanted.id).await;
+    (Ok(()), owner, access)
+}
+
+/// The isolation check, and the probe as the tenant's own role when it has one.
+async fn isolation(
+    ctx: &Context,
+    wanted: &Wanted,
+    access: Option<&access::Access>,
+) -> Step<probes::Isolation> {
+    let found = probes::isolation(ctx, wanted.id).await?;
+    probes::as_tenant_role(ctx, wanted.id, access).await?;
+    Ok(found)
 }
 
 /// Makes the services refuse (or accept again) the tenant's existing tokens when

@@ -5,6 +5,7 @@
 use coachai_ai_engine::vectors::collection_name;
 use coachai_common::tenancy::CreatorId;
 
+use super::access::{Access, role_url};
 use crate::context::Context;
 use crate::crd::Creator;
 use crate::models::Pull;
@@ -36,6 +37,45 @@ pub async fn isolation(ctx: &Context, id: CreatorId) -> Result<Isolation, String
         return Err(format!("the tenant sees {foreign} rows of other tenants"));
     }
     Ok(Isolation { repaired })
+}
+
+/// Proves, connected as the tenant's own role, that it sees its creator and no other — even
+/// after setting `app.current_creator_id` to another tenant — and cannot read the users table.
+pub async fn as_tenant_role(
+    ctx: &Context,
+    id: CreatorId,
+    access: Option<&Access>,
+) -> Result<(), String> {
+    use sqlx::Connection as _;
+    let Some(access) = access else { return Ok(()) };
+    let url = role_url(&ctx.config.common.database_url, access)?;
+    let failed = |e: sqlx::Error| format!("the tenant role's isolation probe failed: {e}");
+    let mut conn = sqlx::PgConnection::connect(url.as_str())
+        .await
+        .map_err(failed)?;
+    sqlx::query("SELECT set_config('app.current_creator_id', $1, false)")
+        .bind(uuid::Uuid::new_v4().to_string())
+        .execute(&mut conn)
+        .await
+        .map_err(failed)?;
+    let seen: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM creators")
+        .fetch_all(&mut conn)
+        .await
+        .map_err(failed)?;
+    let users = sqlx::query("SELECT 1 FROM users LIMIT 1")
+        .execute(&mut conn)
+        .await;
+    let _ = conn.close().await;
+    if seen != [id.0] {
+        return Err(format!(
+            "the tenant role sees {} creators, not only its own",
+            seen.len()
+        ));
+    }
+    if users.is_ok() {
+        return Err("the tenant role can read the users table".into());
+    }
+    Ok(())
 }
 
 /// Creates the tenant's collection unless it exists; its name.

@@ -16,8 +16,8 @@ pub struct Observed {
     pub creator_id: String,
     /// The tenant's rows and settings.
     pub database: Result<(), String>,
-    /// `spec.databaseAccess.enabled`.
-    pub database_access: bool,
+    /// The tenant's database role and its credentials Secret, when database access is on.
+    pub access: Result<Option<(String, String)>, String>,
     /// `spec.suspended`.
     pub suspended: bool,
     /// The owner hand-over.
@@ -88,8 +88,18 @@ pub fn build(previous: Option<&CreatorStatus>, observed: &Observed, now: &str) -
             Ok(HandOver::Invited { secret }) => Some(secret.clone()),
             _ => None,
         },
-        database_role: None,
-        credentials_secret: None,
+        database_role: observed
+            .access
+            .as_ref()
+            .ok()
+            .and_then(Option::as_ref)
+            .map(|a| a.0.clone()),
+        credentials_secret: observed
+            .access
+            .as_ref()
+            .ok()
+            .and_then(Option::as_ref)
+            .map(|a| a.1.clone()),
         collection: observed.collection.as_ref().ok().cloned(),
         models: model_pulls(observed),
     }
@@ -105,20 +115,28 @@ fn result<T>(outcome: &Result<T, String>, reason: &str, message: &str) -> Part {
 }
 
 fn database(observed: &Observed) -> Part {
-    match (
-        &observed.database,
-        &observed.owner,
-        observed.database_access,
-    ) {
-        (Err(e), _, _) | (Ok(()), Err(e), _) => {
-            (ConditionStatus::False, "Failed".into(), e.clone())
-        }
-        (Ok(()), Ok(_), true) => (
+    let failed = observed
+        .database
+        .as_ref()
+        .err()
+        .or(observed.owner.as_ref().err());
+    if let Some(e) = failed {
+        return (ConditionStatus::False, "Failed".into(), e.clone());
+    }
+    match &observed.access {
+        Err(e) => (
             ConditionStatus::False,
-            "DatabaseAccessNotAvailable".into(),
-            "the tenant's rows exist; per-tenant database roles are not available yet".into(),
+            "DatabaseAccessFailed".into(),
+            e.clone(),
         ),
-        (Ok(()), Ok(_), false) => (
+        Ok(Some((role, secret))) => (
+            ConditionStatus::True,
+            "RoleReady".into(),
+            format!(
+                "the tenant's rows exist; role {role} logs in with the credentials in Secret {secret}"
+            ),
+        ),
+        Ok(None) => (
             ConditionStatus::True,
             "RowsReady".into(),
             "the creator row, its settings and its owner exist".into(),

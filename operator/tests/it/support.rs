@@ -149,6 +149,7 @@ pub async fn context(ns: &TestNamespace, double: &OllamaDouble) -> Arc<Context> 
         config: Config {
             operator: OperatorSettings {
                 resync_secs: 2,
+                operator_credential_key: "operator test key".into(),
                 ..OperatorSettings::default()
             },
             common,
