@@ -57,7 +57,7 @@ pub enum HarnessError {
     #[error("HTTP request failed: {0}")]
     Http(#[from] reqwest::Error),
     /// A WebDriver command (the session's creation included) failed.
-    #[error("WebDriver: {0}")]
+    #[error(transparent)]
     WebDriver(#[from] crate::webdriver::WebDriverError),
     /// A file of the harness could not be read or written.
     #[error("{path}: {source}")]

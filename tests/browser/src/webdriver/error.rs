@@ -5,7 +5,7 @@
 #[derive(Debug, thiserror::Error)]
 pub enum WebDriverError {
     /// The request did not get an HTTP answer (driver gone, connection refused, timeout).
-    #[error("{command}: chromedriver did not answer: {source}")]
+    #[error("{command}: chromedriver did not answer")]
     Transport {
         /// Method and path of the command.
         command: String,

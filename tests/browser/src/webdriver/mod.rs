@@ -18,7 +18,7 @@ pub use element::{Element, Key};
 pub use error::WebDriverError;
 
 /// The key under which W3C WebDriver carries an element reference.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52f-4f0a2d4e8f80";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// The longest a single command may take; above chromedriver's own 30 s script timeout, so a
 /// hung driver fails a test instead of stopping the run.

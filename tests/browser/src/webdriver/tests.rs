@@ -12,7 +12,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use super::{ELEMENT_KEY, Key, Session, WebDriverError};
+use super::{Key, Session, WebDriverError};
+
+/// The W3C element identifier, spelt out here so a typo in the client's copy fails a test.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\nfake";
 
@@ -267,6 +270,10 @@ async fn no_driver_listening_is_a_transport_error_naming_the_address() {
     let err = Session::start(&url, json!({})).await.unwrap_err();
 
     assert!(matches!(err, WebDriverError::Transport { .. }), "{err}");
+    assert!(
+        std::error::Error::source(&err).is_some(),
+        "reqwest's reason is kept"
+    );
     assert!(
         err.to_string().contains(&format!("POST {url}/session")),
         "{err}"
