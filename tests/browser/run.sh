@@ -53,5 +53,7 @@ for bin in coachai-auth coachai-creator-hub coachai-ai-engine coachai-channel \
 done
 export COACHAI_BIN_DIR
 "$COACHAI_BIN_DIR/coachai-migrate" >/dev/null
+# The suite's own WebDriver client against a fake driver, then the suite.
+cargo test --quiet -p coachai-browser-tests --lib
 cargo test --quiet -p coachai-browser-tests --test it -- "$@"
 echo "browser     ok     chat page, widget, console, accessibility and CSP in headless Chromium"

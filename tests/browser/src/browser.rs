@@ -7,14 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use fantoccini::elements::Element;
-use fantoccini::wd::WebDriverCompatibleCommand;
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
 use crate::error::HarnessError;
 use crate::process::{Owned, wait_http};
+use crate::webdriver::{Element, Session};
 
 /// Where Debian's packages put the browser and its driver.
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -96,13 +93,8 @@ impl Chromedriver {
                 format!("--window-size={},{}", viewport.width, viewport.height),
             ],
         });
-        let mut caps = serde_json::Map::new();
-        caps.insert("browserName".to_owned(), json!("chrome"));
-        caps.insert("goog:chromeOptions".to_owned(), chrome);
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(caps)
-            .connect(&self.url)
-            .await?;
+        let caps = json!({"browserName": "chrome", "goog:chromeOptions": chrome});
+        let client = Session::start(&self.url, caps).await?;
         let browser = Browser { client };
         browser.resize(viewport).await?;
         Ok(browser)
@@ -121,12 +113,12 @@ fn free_port() -> Result<u16, HarnessError> {
 /// One browser session. Call [`Browser::close`] when done: it ends the Chromium process.
 #[derive(Debug)]
 pub struct Browser {
-    client: Client,
+    client: Session,
 }
 
 impl Browser {
-    /// The fantoccini client, for what the verbs below do not cover.
-    pub fn client(&self) -> &Client {
+    /// The WebDriver session, for what the verbs below do not cover.
+    pub fn client(&self) -> &Session {
         &self.client
     }
 
@@ -158,29 +150,30 @@ impl Browser {
 
     /// The first element matching `css`, waiting up to [`PAGE_WAIT`] for it.
     pub async fn find(&self, css: &str) -> Result<Element, HarnessError> {
-        self.client
-            .wait()
-            .at_most(PAGE_WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .map_err(|err| HarnessError::Unexpected {
-                what: format!("element `{css}`"),
-                detail: format!("not on the page within {} s: {err}", PAGE_WAIT.as_secs()),
-            })
+        self.until(&format!("element `{css}`"), PAGE_WAIT, || async {
+            match self.client.find(css).await {
+                Ok(element) => Ok(Ok(element)),
+                Err(err) if err.is_missing_element() => Ok(Err(err.to_string())),
+                Err(err) => Err(err.into()),
+            }
+        })
+        .await
     }
 
     /// The first element matching `css` once it is displayed, waiting up to [`PAGE_WAIT`]
     /// (pages keep their views in the DOM and show one at a time).
     pub async fn visible(&self, css: &str) -> Result<Element, HarnessError> {
         self.until(&format!("element `{css}` displayed"), PAGE_WAIT, || async {
-            let Ok(element) = self.client.find(Locator::Css(css)).await else {
-                return Ok(Err("not on the page".to_owned()));
+            let shown = match self.client.find(css).await {
+                Ok(element) => element.is_displayed().await.map(|shown| (element, shown)),
+                Err(err) => Err(err),
             };
-            Ok(if element.is_displayed().await? {
-                Ok(element)
-            } else {
-                Err("on the page but hidden".to_owned())
-            })
+            match shown {
+                Ok((element, true)) => Ok(Ok(element)),
+                Ok((_, false)) => Ok(Err("on the page but hidden".to_owned())),
+                Err(err) if err.is_missing_element() => Ok(Err(err.to_string())),
+                Err(err) => Err(err.into()),
+            }
         })
         .await
     }
@@ -200,7 +193,7 @@ impl Browser {
     /// The visible text of every element matching `css`, in document order (none: empty).
     pub async fn texts(&self, css: &str) -> Result<Vec<String>, HarnessError> {
         let mut out = Vec::new();
-        for element in self.client.find_all(Locator::Css(css)).await? {
+        for element in self.client.find_all(css).await? {
             out.push(element.text().await?);
         }
         Ok(out)
@@ -253,10 +246,7 @@ impl Browser {
     pub async fn color_scheme(&self, scheme: &str) -> Result<(), HarnessError> {
         let params = json!({"features": [{"name": "prefers-color-scheme", "value": scheme}]});
         self.client
-            .issue_cmd(Cdp {
-                cmd: "Emulation.setEmulatedMedia",
-                params,
-            })
+            .cdp("Emulation.setEmulatedMedia", params)
             .await?;
         Ok(())
     }
@@ -264,28 +254,5 @@ impl Browser {
     /// Ends the session and its Chromium.
     pub async fn close(self) -> Result<(), HarnessError> {
         Ok(self.client.close().await?)
-    }
-}
-
-/// A DevTools protocol command sent through chromedriver's `goog/cdp/execute` endpoint.
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        let session = session_id.unwrap_or_default();
-        base_url.join(&format!("session/{session}/goog/cdp/execute"))
-    }
-
-    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({"cmd": self.cmd, "params": self.params});
-        (http::Method::POST, Some(body.to_string()))
     }
 }

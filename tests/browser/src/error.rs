@@ -56,12 +56,9 @@ pub enum HarnessError {
     /// An HTTP request failed below HTTP.
     #[error("HTTP request failed: {0}")]
     Http(#[from] reqwest::Error),
-    /// A WebDriver session could not be created.
-    #[error("WebDriver session: {0}")]
-    Session(#[from] fantoccini::error::NewSessionError),
-    /// A WebDriver command failed.
-    #[error("WebDriver: {0}")]
-    WebDriver(#[from] fantoccini::error::CmdError),
+    /// A WebDriver command (the session's creation included) failed.
+    #[error(transparent)]
+    WebDriver(#[from] crate::webdriver::WebDriverError),
     /// A file of the harness could not be read or written.
     #[error("{path}: {source}")]
     Io {

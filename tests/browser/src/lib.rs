@@ -13,6 +13,7 @@ mod error;
 mod platform;
 mod process;
 mod site;
+mod webdriver;
 
 pub use api::{Api, Client, Creator, password};
 pub use axe::{Violation, ViolationNode, run_axe};
@@ -20,3 +21,4 @@ pub use browser::{Browser, Chromedriver, PAGE_WAIT, Viewport};
 pub use error::HarnessError;
 pub use platform::{Platform, PlatformPorts};
 pub use site::StaticSite;
+pub use webdriver::{Element, Key, Session, WebDriverError};

@@ -197,7 +197,7 @@ pub async fn a_client_accepts_an_invitation_link_and_is_connected(
         browser.fill("#invite-password", &password).await?;
         browser.click("#accept-invite").await?;
         wait_status(&browser, "connected", Duration::from_secs(20)).await?;
-        let enter = char::from(fantoccini::key::Key::Enter);
+        let enter = char::from(coachai_browser_tests::Key::Enter);
         let message = browser.visible("#message").await?;
         message
             .send_keys(&format!("How do I grip the bell?{enter}"))
