@@ -294,3 +294,35 @@ async fn a_model_two_creators_use_is_pulled_once_in_the_background() {
     let pulls = op.double.requests_to(coachai_ollama_double::Endpoint::Pull);
     assert_eq!(pulls.len(), 1, "one pull for two Creators: {pulls:?}");
 }
+
+#[tokio::test]
+async fn a_delete_started_while_the_operator_is_down_completes_after_it_restarts() {
+    let first = Operator::start("op-restart").await;
+    first.create("restarted", &slug("rest"), json!({})).await;
+    let creator = first.until("restarted", "Ready", ready).await;
+    let id = tenant_id(&creator.metadata);
+    let (ns, double) = first.stop().await;
+    let api: Api<coachai_operator::crd::Creator> = Api::namespaced(ns.client(), ns.name());
+    api.delete("restarted", &DeleteParams::default())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        api.get_opt("restarted").await.unwrap().is_some(),
+        "held by the finalizer"
+    );
+
+    let second = Operator::resume(ns, double).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while second.api.get_opt("restarted").await.unwrap().is_some() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the delete never completed"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(
+        row(&second, id).await.is_none(),
+        "the tenant's rows are gone"
+    );
+}

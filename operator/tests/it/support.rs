@@ -44,7 +44,7 @@ pub struct Operator {
     pub db: Db,
     pub ctx: Arc<Context>,
     pub double: OllamaDouble,
-    stop: Option<oneshot::Sender<()>>,
+    stop: StopOnDrop,
     _turn: Turn,
 }
 
@@ -61,6 +61,26 @@ impl Operator {
 
     async fn with_turn(prefix: &str, turn: Turn) -> Self {
         let (ns, double) = namespace_and_double(prefix).await;
+        Self::run(ns, double, turn).await
+    }
+
+    /// Stops the controller and hands back the namespace and the double, as a stopped
+    /// operator process would leave them.
+    pub async fn stop(self) -> (TestNamespace, OllamaDouble) {
+        let Self {
+            ns, double, stop, ..
+        } = self;
+        drop(stop);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        (ns, double)
+    }
+
+    /// A new operator over what a stopped one left.
+    pub async fn resume(ns: TestNamespace, double: OllamaDouble) -> Self {
+        Self::run(ns, double, Turn::Shared(DATABASE_WIDE.read().await)).await
+    }
+
+    async fn run(ns: TestNamespace, double: OllamaDouble, turn: Turn) -> Self {
         let ctx = context(&ns, &double).await;
         let db = ctx.db.clone();
         let (stop, stopped) = oneshot::channel();
@@ -79,7 +99,7 @@ impl Operator {
             db,
             ctx,
             double,
-            stop: Some(stop),
+            stop: StopOnDrop(Some(stop)),
             _turn: turn,
         }
     }
@@ -163,9 +183,12 @@ pub async fn shared_turn() -> RwLockReadGuard<'static, ()> {
     DATABASE_WIDE.read().await
 }
 
-impl Drop for Operator {
+/// Stops the test's controller when dropped.
+struct StopOnDrop(Option<oneshot::Sender<()>>);
+
+impl Drop for StopOnDrop {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
+        if let Some(stop) = self.0.take() {
             let _ = stop.send(());
         }
     }
