@@ -26,3 +26,30 @@ fn every_field_of_the_creator_spec_is_described() {
         );
     }
 }
+
+#[test]
+fn the_charts_crds_are_copies_of_the_repositorys() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files: Vec<String> = std::fs::read_dir(root.join("crds"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut in_chart: Vec<String> = std::fs::read_dir(root.join("helm/coachai/crds"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    in_chart.sort();
+    assert_eq!(
+        in_chart, files,
+        "run `make crds`: helm/coachai/crds must hold crds/*.yaml"
+    );
+    for file in files {
+        let chart = std::fs::read_to_string(root.join("helm/coachai/crds").join(&file)).unwrap();
+        let repository = std::fs::read_to_string(root.join("crds").join(&file)).unwrap();
+        assert!(
+            chart == repository,
+            "helm/coachai/crds/{file} differs from crds/{file}: run `make crds`"
+        );
+    }
+}
