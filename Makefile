@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help up test lint stack stack-down migrate build tools coverage cluster-test crds operator
+.PHONY: help up test lint stack stack-down migrate build tools coverage cluster-test crds operator helm-lint
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -31,8 +31,12 @@ build: ## build the service binaries
 operator: ## run the operator against $$KUBECONFIG and the local stack (make up's dependencies)
 	@source scripts/env.sh && cargo run --quiet -p coachai-operator -- run
 
-crds: ## write crds/*.yaml from the operator's Rust types
+crds: ## write crds/*.yaml from the operator's Rust types, and their copies in the Helm chart
 	@source scripts/env.sh && cargo run --quiet -p coachai-operator -- crds crds
+	@rm -f helm/coachai/crds/*.yaml && cp crds/*.yaml helm/coachai/crds/
+
+helm-lint: ## helm lint --strict helm/coachai (helm built by the cluster harness; the full chart tests are in cluster-test)
+	@tests/cluster/build.sh required >&2 && source tests/cluster/versions.sh && "$$K8S_BIN/helm" lint --strict helm/coachai
 
 cluster-test: ## only the cluster suites (builds etcd/kube-apiserver once)
 	@tests/cluster/test.sh -p coachai-operator
