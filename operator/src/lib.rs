@@ -1,4 +1,5 @@
-//! The CoachAI operator: `Creator` resources become tenants ([`creator`]), run by
+//! The CoachAI operator: `Creator` resources become tenants ([`creator`]) and `Platform`
+//! resources running services ([`platform`]), run by
 //! [`controller::run`]; the CRDs in `crds/` are generated from [`crd`].
 
 pub mod context;
@@ -7,6 +8,7 @@ pub mod crd;
 pub mod creator;
 pub mod leader;
 pub mod models;
+pub mod platform;
 pub mod serve;
 pub mod settings;
 

@@ -3,18 +3,30 @@
 
 mod condition;
 mod creator;
+mod platform;
+mod platform_ingress;
+mod platform_status;
 
 pub use condition::{Condition, ConditionStatus};
 pub use creator::{
     Creator, CreatorSpec, CreatorStatus, DatabaseAccess, ModelPull, Models, Owner, Plan, Quotas,
 };
+pub use platform::{
+    Amounts, Dependencies, Image, Platform, PlatformSpec, PullPolicy, Resources, SecretKeyRef,
+    ServiceSettings, Services,
+};
+pub use platform_ingress::{BodySizes, Ingress, RateLimit};
+pub use platform_status::{PlatformStatus, ServiceStatus};
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;
 
 /// Every CRD of the operator, in the order they are written to `crds/`.
 pub fn all() -> Vec<(&'static str, CustomResourceDefinition)> {
-    vec![("creator.yaml", Creator::crd())]
+    vec![
+        ("creator.yaml", Creator::crd()),
+        ("platform.yaml", Platform::crd()),
+    ]
 }
 
 /// `crd` as the YAML document written to `crds/`, keys sorted at every level: the same bytes
