@@ -11,11 +11,15 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::Api;
 use serde_json::Value;
 
-use super::{RELEASE, Release, chart_dir};
+use coachai_operator::crd::Platform;
+
+use super::{RELEASE, Release, chart_dir, platform_values};
 
 #[tokio::test]
-async fn helm_install_establishes_the_crds_and_runs_two_hardened_operator_replicas() {
-    let release = Release::install("chart-install", &[]).await;
+async fn helm_install_establishes_the_crds_and_makes_two_hardened_operator_replicas_and_the_platform()
+ {
+    let values = platform_values();
+    let release = Release::install("chart-install", &["--values", &values]).await;
     let ns = &release.ns;
 
     let crds: Api<CustomResourceDefinition> = Api::all(ns.client().clone());
@@ -98,6 +102,13 @@ async fn helm_install_establishes_the_crds_and_runs_two_hardened_operator_replic
         .unwrap();
     let port = &metrics.spec.unwrap().ports.unwrap()[0];
     assert_eq!((port.name.as_deref(), port.port), (Some("metrics"), 8081));
+
+    // The Platform from the values, running the chart's image.
+    let platform = ns.api::<Platform>().get(RELEASE).await.unwrap();
+    let spec = serde_json::to_value(&platform.spec).unwrap();
+    assert_eq!(spec["image"]["repository"], "coachai");
+    assert_eq!(spec["image"]["tag"], "0.1.0");
+    assert_eq!(spec["services"]["auth"]["replicas"], 3);
 }
 
 /// The `metadata.name` of every CRD file in the chart.

@@ -17,6 +17,15 @@ pub fn chart_dir() -> String {
     concat!(env!("CARGO_MANIFEST_DIR"), "/../helm/coachai").to_string()
 }
 
+/// A values file that enables the Platform (`fixtures/platform-values.yaml`).
+pub fn platform_values() -> String {
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/it/chart/fixtures/platform-values.yaml"
+    )
+    .to_string()
+}
+
 /// Runs a tool `up.sh` put on PATH, feeding `stdin`.
 pub fn run(program: &str, args: &[&str], stdin: Option<&[u8]>) -> Output {
     use std::io::Write;

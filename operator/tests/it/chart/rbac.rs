@@ -172,7 +172,20 @@ async fn the_service_account_may_do_the_operators_work_in_any_namespace() {
         .list(&all)
         .await
         .unwrap();
-    Api::<Ingress>::all(operator).list(&all).await.unwrap();
+    Api::<Ingress>::all(operator.clone())
+        .list(&all)
+        .await
+        .unwrap();
+
+    // A failed migration Job's pods and their logs (a missing pod: 404, not 403).
+    let pods = Api::<Pod>::namespaced(operator, tenant.name());
+    pods.list(&ListParams::default().labels("job-name=migrate"))
+        .await
+        .unwrap();
+    match pods.logs("no-such-pod", &Default::default()).await {
+        Err(kube::Error::Api(status)) => assert_eq!(status.code, 404, "{status:?}"),
+        other => panic!("reading a missing pod's logs: {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -249,8 +262,10 @@ async fn the_service_account_is_refused_what_the_operator_never_does() {
             .await,
     );
     forbidden(
-        "list Pods",
-        Api::<Pod>::all(operator.clone()).list(&list).await,
+        "delete a Pod",
+        Api::<Pod>::namespaced(operator.clone(), here)
+            .delete("no-such-pod", &DeleteParams::default())
+            .await,
     );
     forbidden(
         "patch Secrets",

@@ -27,18 +27,7 @@ fn the_rendered_chart_and_its_crds_pass_kubeconform_strict() {
         schemas.0.display()
     );
     let chart = chart_dir();
-    let rendered = succeed(
-        "helm",
-        &[
-            "template",
-            "coachai",
-            &chart,
-            "--namespace",
-            "coachai-system",
-            "--include-crds",
-        ],
-        None,
-    );
+    let platform = super::platform_values();
     let args = [
         "-strict",
         "-summary",
@@ -48,16 +37,30 @@ fn the_rendered_chart_and_its_crds_pass_kubeconform_strict() {
         &custom,
         "-",
     ];
-    let summary = succeed("kubeconform", &args, Some(rendered.as_bytes()));
-    // Service account, cluster role and binding, role and binding, Service, Deployment, and
-    // every CRD of the chart.
-    let expected = 7 + written.len();
-    assert!(
-        summary.contains(&format!(
-            "Valid: {expected}, Invalid: 0, Errors: 0, Skipped: 0"
-        )),
-        "{summary}"
-    );
+    // Service account, cluster role and binding, role and binding, Service, Deployment, every
+    // CRD of the chart, and the Platform when it is enabled.
+    for (extra, expected) in [
+        (vec![], 7 + written.len()),
+        (vec!["--values", platform.as_str()], 8 + written.len()),
+    ] {
+        let mut template = vec![
+            "template",
+            "coachai",
+            &chart,
+            "--namespace",
+            "coachai-system",
+            "--include-crds",
+        ];
+        template.extend(extra);
+        let rendered = succeed("helm", &template, None);
+        let summary = succeed("kubeconform", &args, Some(rendered.as_bytes()));
+        assert!(
+            summary.contains(&format!(
+                "Valid: {expected}, Invalid: 0, Errors: 0, Skipped: 0"
+            )),
+            "{template:?}: {summary}"
+        );
+    }
 }
 
 #[test]
