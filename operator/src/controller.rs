@@ -28,7 +28,8 @@ pub async fn run(
         ),
         None => (Api::all(client.clone()), Api::all(client)),
     };
-    Controller::new(creators, WatcherConfig::default())
+    let gc = crate::models::collect_forever(ctx.clone(), namespace.map(str::to_owned));
+    let creators = Controller::new(creators, WatcherConfig::default())
         .owns(secrets, WatcherConfig::default().labels("app.kubernetes.io/managed-by=coachai-operator"))
         .graceful_shutdown_on(shutdown)
         .run(reconcile, error_policy, ctx)
@@ -38,5 +39,9 @@ pub async fn run(
                 Err(e) => tracing::debug!(error = %e, "reconcile error"),
             }
         })
-        .await;
+        ;
+    tokio::select! {
+        () = creators => {},
+        () = gc => {},
+    }
 }

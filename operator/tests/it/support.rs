@@ -170,6 +170,7 @@ pub async fn context(ns: &TestNamespace, double: &OllamaDouble) -> Arc<Context> 
             operator: OperatorSettings {
                 resync_secs: 2,
                 operator_credential_key: "operator test key".into(),
+                model_grace_secs: 2,
                 ..OperatorSettings::default()
             },
             common,
