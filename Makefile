@@ -29,7 +29,7 @@ build: ## build the service binaries
 	@source scripts/env.sh && cargo build --workspace --bins
 
 operator: ## run the operator against $$KUBECONFIG and the local stack (make up's dependencies)
-	@source scripts/env.sh && cargo run --quiet -p coachai-operator -- run
+	@source scripts/env.sh && DATABASE_URL="$$PROVISIONER_DATABASE_URL" cargo run --quiet -p coachai-operator -- run
 
 crds: ## write crds/*.yaml from the operator's Rust types, and their copies in the Helm chart
 	@source scripts/env.sh && cargo run --quiet -p coachai-operator -- crds crds

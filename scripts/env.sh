@@ -20,6 +20,8 @@ export GATEWAY_PORT="${GATEWAY_PORT:-8080}"
 export OLLAMA_PORT_COACHAI="${OLLAMA_PORT_COACHAI:-11434}"
 
 export DATABASE_URL="${DATABASE_URL:-postgres://coachai_app:coachai_app@127.0.0.1:$PGPORT_COACHAI/coachai}"
+# The operator's role (coachai_provisioner: the app role's rights plus the provisioning functions).
+export PROVISIONER_DATABASE_URL="${PROVISIONER_DATABASE_URL:-postgres://coachai_provisioner:coachai_provisioner@127.0.0.1:$PGPORT_COACHAI/coachai}"
 export MIGRATION_DATABASE_URL="${MIGRATION_DATABASE_URL:-postgres://coachai_owner:coachai_owner@127.0.0.1:$PGPORT_COACHAI/coachai}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT_COACHAI}"
 export CHROMA_URL="${CHROMA_URL:-http://127.0.0.1:$CHROMA_PORT_COACHAI}"

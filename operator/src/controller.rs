@@ -28,6 +28,7 @@ pub async fn run(
 ) {
     let shutdown = shutdown.shared();
     let client = ctx.client.clone();
+    let gc = crate::models::collect_forever(ctx.clone(), namespace.map(str::to_owned));
     let creators = Controller::new(api::<Creator>(&client, namespace), WatcherConfig::default())
         .owns(
             api::<Secret>(&client, namespace),
@@ -55,7 +56,11 @@ pub async fn run(
     .for_each(|outcome| async move {
         log(outcome.map(|o| o.0.to_string()).map_err(|e| e.to_string()))
     });
-    futures::join!(creators, platforms);
+    // The model clean-up loop never ends by itself: it stops with the controllers.
+    tokio::select! {
+        ((), ()) = futures::future::join(creators, platforms) => {},
+        () = gc => {},
+    }
 }
 
 fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>

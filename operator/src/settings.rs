@@ -27,6 +27,9 @@ pub struct OperatorSettings {
     /// The key tenant database passwords are derived from (`OPERATOR_CREDENTIAL_KEY`, from a
     /// Secret); database access is refused while it is empty.
     pub operator_credential_key: String,
+    /// Seconds a model this operator pulled stays on Ollama once no Creator uses it
+    /// (`MODEL_GRACE_SECS`).
+    pub model_grace_secs: u64,
 }
 
 impl Default for OperatorSettings {
@@ -40,6 +43,7 @@ impl Default for OperatorSettings {
             lease_name: "coachai-operator".into(),
             lease_duration_secs: 15,
             operator_credential_key: String::new(),
+            model_grace_secs: 3600,
         }
     }
 }
@@ -53,6 +57,11 @@ impl OperatorSettings {
     /// How long an owner invitation is valid.
     pub fn owner_invitation_ttl(&self) -> Duration {
         Duration::from_secs(self.owner_invitation_days * 24 * 3600)
+    }
+
+    /// How long an unused model this operator pulled is kept.
+    pub fn model_grace(&self) -> Duration {
+        Duration::from_secs(self.model_grace_secs)
     }
 
     /// How often an unchanged object is reconciled again.

@@ -125,16 +125,21 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'coachai_app') THEN
     CREATE ROLE coachai_app;
   END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'coachai_provisioner') THEN
+    CREATE ROLE coachai_provisioner;
+  END IF;
 END
 $$;
 ALTER ROLE coachai_owner WITH LOGIN NOSUPERUSER CREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS
   PASSWORD 'coachai_owner';
 ALTER ROLE coachai_app WITH LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS
   PASSWORD 'coachai_app';
+ALTER ROLE coachai_provisioner WITH LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION
+  NOBYPASSRLS PASSWORD 'coachai_provisioner';
 SELECT 'CREATE DATABASE coachai OWNER coachai_owner ENCODING ''UTF8'' TEMPLATE template0'
  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'coachai') \gexec
 ALTER DATABASE coachai OWNER TO coachai_owner;
-GRANT CONNECT ON DATABASE coachai TO coachai_app;
+GRANT CONNECT ON DATABASE coachai TO coachai_app, coachai_provisioner;
 SQL
   PGOPTIONS="-c client_min_messages=warning" own_psql_admin -d coachai <<'SQL'
 ALTER SCHEMA public OWNER TO coachai_owner;

@@ -8,7 +8,7 @@ use coachai_common::tenancy::CreatorId;
 use super::access::{Access, role_url};
 use crate::context::Context;
 use crate::crd::Creator;
-use crate::models::Pull;
+use crate::models::{Pull, same_model};
 
 /// What the isolation check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,21 +141,4 @@ pub async fn models(ctx: &Context, creator: &Creator) -> Result<Vec<ModelPresenc
             }
         })
         .collect())
-}
-
-/// Ollama lists `name:latest` for a model asked for as `name`.
-fn same_model(listed: &str, wanted: &str) -> bool {
-    listed == wanted || (!wanted.contains(':') && listed == format!("{wanted}:latest"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_model_without_tag_is_its_latest() {
-        assert!(same_model("nomic-embed-text:latest", "nomic-embed-text"));
-        assert!(same_model("smollm2:135m", "smollm2:135m"));
-        assert!(!same_model("smollm2:360m", "smollm2:135m"));
-    }
 }

@@ -326,3 +326,31 @@ async fn a_delete_started_while_the_operator_is_down_completes_after_it_restarts
         "the tenant's rows are gone"
     );
 }
+
+#[tokio::test]
+async fn a_pulled_model_no_creator_uses_any_more_is_deleted_after_the_grace_period() {
+    let op = Operator::start("op-gc").await;
+    let models = json!({"models": {"chat": "llama3.2", "embedding": crate::support::EMBEDDING}});
+    op.create("switcher", &slug("gc"), models).await;
+    op.until("switcher", "Ready after the pull", ready).await;
+    assert!(op.double.models().iter().any(|m| m.starts_with("llama3.2")));
+    let back = json!({"spec": {"models": {"chat": CHAT}}});
+    op.api
+        .patch("switcher", &PatchParams::default(), &Patch::Merge(&back))
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while op.double.models().iter().any(|m| m.starts_with("llama3.2")) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the unused model stayed; deletes: {:?}",
+            op.double
+                .requests_to(coachai_ollama_double::Endpoint::Delete)
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(
+        op.double.models().iter().any(|m| m.starts_with("smollm2")),
+        "a model the operator did not pull is never deleted"
+    );
+}

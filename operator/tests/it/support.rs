@@ -158,6 +158,10 @@ pub async fn namespace_and_double(prefix: &str) -> (TestNamespace, OllamaDouble)
 pub async fn context(ns: &TestNamespace, double: &OllamaDouble) -> Arc<Context> {
     let mut common: coachai_common::config::CommonConfig = coachai_common::config::load().unwrap();
     common.ollama_url = double.url();
+    // The operator connects as its own role (scripts/env.sh), not as the services' app role.
+    common.database_url = std::env::var("PROVISIONER_DATABASE_URL").unwrap_or_else(|_| {
+        "postgres://coachai_provisioner:coachai_provisioner@127.0.0.1:54329/coachai".into()
+    });
     let db = test_db::migrated(&common.database_url, 4).await;
     Arc::new(Context {
         recorder: Recorder::new(ns.client(), MANAGER.into()),
@@ -170,6 +174,7 @@ pub async fn context(ns: &TestNamespace, double: &OllamaDouble) -> Arc<Context> 
             operator: OperatorSettings {
                 resync_secs: 2,
                 operator_credential_key: "operator test key".into(),
+                model_grace_secs: 2,
                 ..OperatorSettings::default()
             },
             common,

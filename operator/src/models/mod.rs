@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use serde::Deserialize;
 
+mod gc;
+
+pub use gc::{collect_forever, same_model};
+
 /// A pull that sends nothing for this long is stalled.
 const STALL: Duration = Duration::from_secs(60);
 /// The first retry delay; it doubles with each failure.
@@ -46,11 +50,14 @@ struct Line {
     error: Option<String>,
 }
 
-/// Pulls models from one Ollama server.
+/// Pulls models from one Ollama server, and deletes the ones it pulled once no Creator uses
+/// them any more ([`gc`]).
 pub struct Puller {
     http: reqwest::Client,
-    pull_url: String,
+    base_url: String,
     pulls: Mutex<HashMap<String, Pull>>,
+    /// Models this process pulled: `None` while in use, else since when unused.
+    pulled: Mutex<HashMap<String, Option<Instant>>>,
 }
 
 impl Puller {
@@ -58,8 +65,9 @@ impl Puller {
     pub fn new(ollama_url: &str) -> Self {
         Self {
             http: reqwest::Client::new(),
-            pull_url: format!("{}/api/pull", ollama_url.trim_end_matches('/')),
+            base_url: ollama_url.trim_end_matches('/').to_owned(),
             pulls: Mutex::new(HashMap::new()),
+            pulled: Mutex::new(HashMap::new()),
         }
     }
 
@@ -86,6 +94,10 @@ impl Puller {
             Ok(()) => Pull::Finished,
             Err(reason) => failed(&model, reason, failed_before + 1),
         };
+        if state == Pull::Finished {
+            let mut pulled = self.pulled.lock().unwrap_or_else(PoisonError::into_inner);
+            pulled.insert(model.clone(), None);
+        }
         let result = if state == Pull::Finished {
             "ok"
         } else {
@@ -97,7 +109,8 @@ impl Puller {
 
     async fn download(&self, model: &str) -> Result<(), String> {
         let body = serde_json::json!({"model": model, "stream": true});
-        let response = self.http.post(&self.pull_url).json(&body).send().await;
+        let url = format!("{}/api/pull", self.base_url);
+        let response = self.http.post(&url).json(&body).send().await;
         let response = response
             .and_then(reqwest::Response::error_for_status)
             .map_err(|e| format!("Ollama refused the pull: {e}"))?;
