@@ -4,6 +4,7 @@
 //! namespaces deleted when a test ends.
 
 mod install;
+mod live;
 mod rbac;
 mod render;
 

@@ -280,7 +280,7 @@ async fn the_service_account_is_refused_what_the_operator_never_does() {
 }
 
 /// A client that authenticates as the admin and acts as the release's ServiceAccount.
-async fn impersonate(release: &Release) -> Client {
+pub async fn impersonate(release: &Release) -> Client {
     let mut config = coachai_kube_harness::config().await.unwrap();
     config.auth_info.impersonate = Some(release.service_account_user());
     Client::try_from(config).unwrap()
