@@ -6,6 +6,11 @@
 mod access;
 mod crds;
 mod leader;
+mod platform;
+mod platform_build;
+mod platform_checks;
+mod platform_support;
+mod platform_upkeep;
 mod reconcile;
 mod support;
 mod validation;
