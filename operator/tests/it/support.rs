@@ -1,4 +1,4 @@
-//! A running reconciler for one test: its own namespace on the harness cluster, the Creator CRD,
+//! A running reconciler for one test: its own namespace on the harness cluster, the CRDs,
 //! an Ollama double with the models, the local stack's PostgreSQL, Redis and ChromaDB, and the
 //! controller watching only that namespace (stopped when the test ends).
 
@@ -11,7 +11,7 @@ use coachai_common::tenancy::Db;
 use coachai_kube_harness::{TestNamespace, apply_crd};
 use coachai_ollama_double::{Config as DoubleConfig, Model, OllamaDouble};
 use coachai_operator::context::MANAGER;
-use coachai_operator::crd::Creator;
+use coachai_operator::crd::{Creator, Platform};
 use coachai_operator::settings::OperatorSettings;
 use coachai_operator::{Config, Context};
 use kube::api::PostParams;
@@ -145,6 +145,7 @@ pub async fn namespace_and_double(prefix: &str) -> (TestNamespace, OllamaDouble)
         .await
         .expect("the harness cluster (tests/cluster)");
     apply_crd(ns.client(), &Creator::crd()).await.unwrap();
+    apply_crd(ns.client(), &Platform::crd()).await.unwrap();
     let double = OllamaDouble::start(DoubleConfig {
         models: vec![Model::completion(CHAT), Model::embedding(EMBEDDING)],
         ..DoubleConfig::default()
