@@ -18,6 +18,9 @@ pub struct OperatorSettings {
     pub resync_secs: u64,
     /// Port of `/healthz`, `/readyz` and `/metrics` (`OPERATOR_PORT`).
     pub operator_port: u16,
+    /// The only namespace whose Creators are reconciled (`WATCH_NAMESPACE`); empty: all. A
+    /// cluster shared with other operators (tests, benchmarks) needs one.
+    pub watch_namespace: String,
     /// Namespace of the leader-election Lease (`LEASE_NAMESPACE`; in a cluster, the operator's).
     pub lease_namespace: String,
     /// Name of the Lease (`LEASE_NAME`).
@@ -39,6 +42,7 @@ impl Default for OperatorSettings {
             owner_invitation_days: 7,
             resync_secs: 300,
             operator_port: 8081,
+            watch_namespace: String::new(),
             lease_namespace: "default".into(),
             lease_name: "coachai-operator".into(),
             lease_duration_secs: 15,

@@ -44,8 +44,9 @@ async fn start() -> Result<(), String> {
     let endpoints = coachai_operator::serve::router(ctx.clone());
     tokio::spawn(async move { axum::serve(listener, endpoints).await });
     let lease = lease_settings(&ctx);
+    let watched = Some(ctx.config.operator.watch_namespace.clone()).filter(|ns| !ns.is_empty());
     let lead = |lost: leader::LeadershipLost| {
-        coachai_operator::controller::run(ctx.clone(), None, lost.wait())
+        coachai_operator::controller::run(ctx.clone(), watched.as_deref(), lost.wait())
     };
     leader::run(ctx.client.clone(), &lease, lead, shutdown())
         .await
