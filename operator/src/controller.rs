@@ -29,7 +29,10 @@ pub async fn run(
     let shutdown = shutdown.shared();
     let client = ctx.client.clone();
     let gc = crate::models::collect_forever(ctx.clone(), namespace.map(str::to_owned));
+    // At most 16 reconciles at once: each holds a database connection for a moment, and 500
+    // Creators applied together must not queue on the pool's timeout.
     let creators = Controller::new(api::<Creator>(&client, namespace), WatcherConfig::default())
+        .with_config(kube::runtime::controller::Config::default().concurrency(16))
         .owns(
             api::<Secret>(&client, namespace),
             WatcherConfig::default().labels(MANAGED),

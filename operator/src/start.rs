@@ -71,9 +71,12 @@ async fn context(config: Config) -> Result<Context, String> {
     let client = kube::Client::try_default()
         .await
         .map_err(|e| format!("no Kubernetes API: {e}"))?;
-    let pool = coachai_common::db::connect(&config.common.database_url, 5)
-        .await
-        .map_err(|e| e.to_string())?;
+    let pool = coachai_common::db::connect(
+        &config.common.database_url,
+        config.common.database_max_connections,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let vectors = VectorStore::new(&config.common.chroma_url).map_err(|e| e.to_string())?;
     Ok(Context {
         recorder: Recorder::new(client.clone(), MANAGER.into()),

@@ -54,6 +54,11 @@ impl Operator {
         let child = Command::new(env!("CARGO_BIN_EXE_coachai-operator"))
             .arg("run")
             .env("KUBECONFIG", kubeconfig)
+            // The operator's own role (scripts/env.sh), which may call the provisioning functions.
+            .env(
+                "DATABASE_URL",
+                std::env::var("PROVISIONER_DATABASE_URL").unwrap_or_default(),
+            )
             .env("OLLAMA_URL", ollama_url)
             .env("WATCH_NAMESPACE", namespace)
             .env("OPERATOR_PORT", port.to_string())
