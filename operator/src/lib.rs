@@ -1,5 +1,6 @@
 //! The CoachAI operator: `Creator` resources become tenants ([`creator`]), run by
-//! [`controller::run`]; the CRDs in `crds/` are generated from [`crd`].
+//! [`controller::run`], started by [`start::run`]; the CRDs in `crds/` are generated from
+//! [`crd`].
 
 pub mod context;
 pub mod controller;
@@ -9,6 +10,7 @@ pub mod leader;
 pub mod models;
 pub mod serve;
 pub mod settings;
+pub mod start;
 
 pub use context::Context;
 pub use settings::Config;
