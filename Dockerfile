@@ -13,6 +13,8 @@ ARG RUST_VERSION=1.95.0
 # The toolchain, protoc (chroma-types' build script compiles ChromaDB's protobuf definitions;
 # libprotobuf-dev holds the well-known types, as in scripts/apt.sh) and cargo-chef, which turns
 # the workspace's manifests into a recipe so the dependencies build in a layer of their own.
+# Bookworm, like the runtime (distroless cc-debian12): the binary links against the builder's
+# glibc and must not need a newer one than the runtime has.
 FROM rust:${RUST_VERSION}-slim-bookworm AS chef
 # The packages come from the image's Debian release, whose versions are the pin.
 # hadolint ignore=DL3008
