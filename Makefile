@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help up test lint stack stack-down migrate build tools coverage cluster-test crds operator helm-lint
+.PHONY: help up test lint stack stack-down migrate build release tools coverage cluster-test crds operator helm-lint
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -25,8 +25,11 @@ stack-down: ## stop what this clone started
 migrate: stack ## apply the database migrations
 	@source scripts/env.sh && cargo run --quiet --bin coachai-migrate
 
-build: ## build the service binaries
+build: ## build the binaries (each service's, coachai-migrate, coachai-operator, coachai)
 	@source scripts/env.sh && cargo build --workspace --bins
+
+release: ## build `coachai` in release, the Dockerfile's build command
+	@source scripts/env.sh && cargo build --release --locked -p coachai-cli
 
 operator: ## run the operator against $$KUBECONFIG and the local stack (make up's dependencies)
 	@source scripts/env.sh && DATABASE_URL="$$PROVISIONER_DATABASE_URL" cargo run --quiet -p coachai-operator -- run

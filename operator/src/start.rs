@@ -1,20 +1,21 @@
 //! Starting the operator: configuration, connections, the health and metrics endpoints, leader
-//! election, the controller while leading, shutdown on SIGTERM or Ctrl-C.
+//! election, the controller while leading, shutdown on SIGTERM or Ctrl-C. Shared by
+//! `coachai-operator run` and `coachai operator`.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
+use crate::context::MANAGER;
+use crate::leader::{self, LeaseSettings};
+use crate::models::Puller;
+use crate::{Config, Context};
 use coachai_ai_engine::vectors::VectorStore;
 use coachai_common::auth::Revocations;
 use coachai_common::tenancy::Db;
-use coachai_operator::context::MANAGER;
-use coachai_operator::leader::{self, LeaseSettings};
-use coachai_operator::models::Puller;
-use coachai_operator::{Config, Context};
 use kube::runtime::events::Recorder;
 
-/// Runs the operator until a shutdown signal.
+/// Runs the operator until a shutdown signal; on failure one line on stderr and exit status 1.
 pub fn run() -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -41,12 +42,12 @@ async fn start() -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(&address)
         .await
         .map_err(|e| format!("cannot listen on {address}: {e}"))?;
-    let endpoints = coachai_operator::serve::router(ctx.clone());
+    let endpoints = crate::serve::router(ctx.clone());
     tokio::spawn(async move { axum::serve(listener, endpoints).await });
     let lease = lease_settings(&ctx);
     let watched = Some(ctx.config.operator.watch_namespace.clone()).filter(|ns| !ns.is_empty());
     let lead = |lost: leader::LeadershipLost| {
-        coachai_operator::controller::run(ctx.clone(), watched.as_deref(), lost.wait())
+        crate::controller::run(ctx.clone(), watched.as_deref(), lost.wait())
     };
     leader::run(ctx.client.clone(), &lease, lead, shutdown())
         .await

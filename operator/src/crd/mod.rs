@@ -18,6 +18,8 @@ pub use platform::{
 pub use platform_ingress::{BodySizes, Ingress, RateLimit};
 pub use platform_status::{PlatformStatus, ServiceStatus};
 
+use std::path::{Path, PathBuf};
+
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;
 
@@ -39,6 +41,33 @@ pub fn to_yaml(crd: &CustomResourceDefinition) -> Result<String, serde_saphyr::s
     Ok(format!(
         "# Generated from operator/src/crd by `make crds`; do not edit.\n{body}"
     ))
+}
+
+/// Why a CRD file could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}: {reason}", path.display())]
+pub struct WriteError {
+    /// The file that was not written.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub reason: String,
+}
+
+/// Writes every CRD of [`all`] as [`to_yaml`] into `dir` (`coachai-operator crds <dir>` and
+/// `coachai crds <dir>`); returns the files written, in order.
+pub fn write_all(dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
+    let mut written = Vec::new();
+    for (file, crd) in all() {
+        let path = dir.join(file);
+        let result = to_yaml(&crd)
+            .map_err(|e| e.to_string())
+            .and_then(|yaml| std::fs::write(&path, yaml).map_err(|e| e.to_string()));
+        match result {
+            Ok(()) => written.push(path),
+            Err(reason) => return Err(WriteError { path, reason }),
+        }
+    }
+    Ok(written)
 }
 
 fn sorted(value: serde_json::Value) -> serde_json::Value {

@@ -1,7 +1,7 @@
 //! Auth service: sign-up, login, JWT access tokens, refresh rotation, API keys and JWKS.
 //!
-//! Exposes [`router`] over an [`AuthState`]; `main.rs` only reads [`Config`], builds the state
-//! and serves. Credentials are checked before any tenant is known through narrow `SECURITY
+//! Exposes [`router`] over an [`AuthState`]; [`run`] (what `main.rs` and `coachai serve auth`
+//! call) only reads [`Config`], builds the state and serves. Credentials are checked before any tenant is known through narrow `SECURITY
 //! DEFINER` look-ups ([`store::lookup`]); everything else runs in a tenant transaction.
 
 pub mod api_keys;
@@ -18,6 +18,7 @@ pub mod tokens;
 use axum::Router;
 use coachai_common::health::Health;
 use coachai_common::http::{ServiceParts, service_router};
+use coachai_common::{http, telemetry};
 
 pub use config::Config;
 pub use state::AuthState;
@@ -43,4 +44,13 @@ pub fn router(state: AuthState, config: &Config) -> Router {
         body_limit: config.common.body_limit_bytes,
         pages: None,
     })
+}
+
+/// Reads [`Config`] from the environment, connects, and serves until SIGTERM or Ctrl-C.
+pub async fn run() -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    telemetry::init_logging(&config.common.log_format);
+    let state = AuthState::connect(&config).await?;
+    http::serve(router(state, &config), &config.listen_addr()).await?;
+    Ok(())
 }

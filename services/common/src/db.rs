@@ -106,3 +106,10 @@ pub async fn migrate(owner_url: &str) -> Result<usize, MigrateError> {
     pool.close().await;
     Ok(MIGRATOR.iter().count())
 }
+
+/// The owner connection of the migrations: `MIGRATION_DATABASE_URL`, else the local stack's.
+pub fn migration_url() -> String {
+    std::env::var("MIGRATION_DATABASE_URL").unwrap_or_else(|_| {
+        "postgres://coachai_owner:coachai_owner@127.0.0.1:54329/coachai".to_owned()
+    })
+}

@@ -1,14 +1,14 @@
 //! Applies the sqlx migrations in `migrations/` as the owner role (`MIGRATION_DATABASE_URL`).
-//! Used by `make up`, `make test` and the `Platform` reconciler's migration Job.
+//! Used by `make up`, `make test` and the `Platform` reconciler's migration Job (there as
+//! `coachai migrate`, which does the same).
 
 use std::process::ExitCode;
 
+use coachai_common::db;
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let url = std::env::var("MIGRATION_DATABASE_URL").unwrap_or_else(|_| {
-        "postgres://coachai_owner:coachai_owner@127.0.0.1:54329/coachai".to_owned()
-    });
-    match coachai_common::db::migrate(&url).await {
+    match db::migrate(&db::migration_url()).await {
         Ok(applied) => {
             println!("migrations up to date ({applied} applied in total)");
             ExitCode::SUCCESS
