@@ -48,7 +48,14 @@ pub async fn ensure(
     id: CreatorId,
 ) -> Result<Option<Access>, String> {
     if !creator.spec.database_access.enabled {
-        remove(ctx, creator, id).await?;
+        // Only what was made is removed: an unchanged Creator without access writes nothing.
+        let had_secret = creator
+            .status
+            .as_ref()
+            .and_then(|s| s.credentials_secret.as_ref());
+        if had_secret.is_some() || role_exists(ctx, &role_name(id)).await? {
+            remove(ctx, creator, id).await?;
+        }
         return Ok(None);
     }
     let key = ctx.config.operator.operator_credential_key.as_bytes();
@@ -90,6 +97,19 @@ pub async fn ensure(
         written.map_err(|e| e.to_string())?;
     }
     Ok(Some(access))
+}
+
+/// Removes what database access made, if anything: an unchanged Creator without access writes
+/// nothing.
+async fn switched_off(ctx: &Context, creator: &Creator, id: CreatorId) -> Result<(), String> {
+    let had_secret = creator
+        .status
+        .as_ref()
+        .and_then(|s| s.credentials_secret.as_ref());
+    if had_secret.is_some() || role_exists(ctx, &role_name(id)).await? {
+        remove(ctx, creator, id).await?;
+    }
+    Ok(())
 }
 
 /// Drops the role and the Secret (both may already be gone).
