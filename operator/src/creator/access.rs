@@ -48,15 +48,7 @@ pub async fn ensure(
     id: CreatorId,
 ) -> Result<Option<Access>, String> {
     if !creator.spec.database_access.enabled {
-        // Only what was made is removed: an unchanged Creator without access writes nothing.
-        let had_secret = creator
-            .status
-            .as_ref()
-            .and_then(|s| s.credentials_secret.as_ref());
-        if had_secret.is_some() || role_exists(ctx, &role_name(id)).await? {
-            remove(ctx, creator, id).await?;
-        }
-        return Ok(None);
+        return switched_off(ctx, creator, id).await.map(|()| None);
     }
     let key = ctx.config.operator.operator_credential_key.as_bytes();
     if key.is_empty() {
