@@ -34,3 +34,26 @@ pub struct Context {
     /// Reconciles run by this process (also in `/metrics`).
     pub reconciles: AtomicU64,
 }
+
+impl Context {
+    /// After a failed reconcile of the object `reference` names: a log line, a Warning Event
+    /// `ReconcileFailed` with the error (published in the background), and a retry in 10 s.
+    pub fn retry_after_failure(
+        self: Arc<Self>,
+        reference: k8s_openapi::api::core::v1::ObjectReference,
+        error: String,
+    ) -> kube::runtime::controller::Action {
+        tracing::warn!(kind = ?reference.kind, name = ?reference.name, namespace = ?reference.namespace, %error, "reconcile failed");
+        tokio::spawn(async move {
+            let event = kube::runtime::events::Event {
+                type_: kube::runtime::events::EventType::Warning,
+                reason: "ReconcileFailed".into(),
+                note: Some(error),
+                action: "Reconcile".into(),
+                secondary: None,
+            };
+            let _ = self.recorder.publish(&event, &reference).await;
+        });
+        kube::runtime::controller::Action::requeue(std::time::Duration::from_secs(10))
+    }
+}

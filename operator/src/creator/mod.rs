@@ -86,22 +86,9 @@ async fn reconcile_once(creator: Arc<Creator>, ctx: Arc<Context>) -> Result<Acti
     .map_err(|e| CreatorError::Finalizer(e.to_string()))
 }
 
-/// What to do after a failed reconcile: a Warning Event, then a retry.
+/// What to do after a failed reconcile: a Warning Event, then a retry in 10 s.
 pub fn error_policy(creator: Arc<Creator>, error: &CreatorError, ctx: Arc<Context>) -> Action {
-    tracing::warn!(creator = %creator.name_any(), namespace = ?creator.namespace(), %error, "reconcile failed");
-    let reference = creator.object_ref(&());
-    let note = error.to_string();
-    tokio::spawn(async move {
-        let event = KubeEvent {
-            type_: EventType::Warning,
-            reason: "ReconcileFailed".into(),
-            note: Some(note),
-            action: "Reconcile".into(),
-            secondary: None,
-        };
-        let _ = ctx.recorder.publish(&event, &reference).await;
-    });
-    Action::requeue(Duration::from_secs(10))
+    ctx.retry_after_failure(creator.object_ref(&()), error.to_string())
 }
 
 async fn apply(

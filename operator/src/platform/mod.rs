@@ -20,7 +20,6 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Pod, Secret};
 use kube::api::{Patch, PatchParams};
 use kube::runtime::controller::Action;
-use kube::runtime::events::{Event as KubeEvent, EventType};
 use kube::{Api, Resource, ResourceExt};
 use serde_json::json;
 
@@ -139,18 +138,5 @@ async fn write_status(
 
 /// What to do after a failed reconcile: a Warning Event, then a retry in 10 s.
 pub fn error_policy(platform: Arc<Platform>, error: &PlatformError, ctx: Arc<Context>) -> Action {
-    tracing::warn!(platform = %platform.name_any(), namespace = ?platform.namespace(), %error, "reconcile failed");
-    let reference = platform.object_ref(&());
-    let note = error.to_string();
-    tokio::spawn(async move {
-        let event = KubeEvent {
-            type_: EventType::Warning,
-            reason: "ReconcileFailed".into(),
-            note: Some(note),
-            action: "Reconcile".into(),
-            secondary: None,
-        };
-        let _ = ctx.recorder.publish(&event, &reference).await;
-    });
-    Action::requeue(Duration::from_secs(10))
+    ctx.retry_after_failure(platform.object_ref(&()), error.to_string())
 }
