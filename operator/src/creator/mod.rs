@@ -98,6 +98,7 @@ async fn apply(
 ) -> Result<Action, CreatorError> {
     let wanted = validate::wanted(creator)?;
     let observed = observe(ctx, creator, &wanted).await;
+    count_failed_steps(&observed);
     warn_about(ctx, creator, &observed).await;
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let status = status::build(creator.status.as_ref(), &observed, &now);
@@ -186,6 +187,22 @@ async fn suspension(ctx: &Context, creator: &Creator, wanted: &Wanted, wrote: bo
 
 fn warn_redis(error: &coachai_common::AppError) {
     tracing::warn!(%error, "the suspension could not reach Redis");
+}
+
+/// `coachai_operator_step_errors_total{kind="Creator", step}`: which apply step failed.
+fn count_failed_steps(observed: &Observed) {
+    let steps = [
+        ("database", observed.database.is_err()),
+        ("owner", observed.owner.is_err()),
+        ("access", observed.access.is_err()),
+        ("isolation", observed.isolation.is_err()),
+        ("collection", observed.collection.is_err()),
+        ("models", observed.models.is_err()),
+    ];
+    for (step, _) in steps.iter().filter(|(_, failed)| *failed) {
+        metrics::counter!("coachai_operator_step_errors_total", "kind" => "Creator", "step" => *step)
+            .increment(1);
+    }
 }
 
 async fn warn_about(ctx: &Context, creator: &Creator, observed: &Observed) {
