@@ -8,6 +8,10 @@ cd "$COACHAI_ROOT"
 
 # Coverage gate in percent of lines (STYLE.md: 80).
 COVERAGE_MIN="${COVERAGE_MIN:-80}"
+# Not counted: tests, benches, mains, and the operator, whose suites need the cluster harness and
+# run in the cluster step below, outside llvm-cov (the `coachai` binary links it, which would
+# otherwise list its files at 0 %).
+COVERAGE_IGNORE='(tests/|benches/|/main\.rs$|/operator/src/)'
 
 cleanup() {
     local status=$?
@@ -32,9 +36,9 @@ step "unit and integration tests, with coverage"
 cargo llvm-cov clean --workspace
 cargo llvm-cov --no-report --workspace --exclude coachai-kube-harness --exclude coachai-operator \
     --exclude coachai-browser-tests
-cargo llvm-cov report --summary-only --ignore-filename-regex '(tests/|benches/|/main\.rs$)' \
+cargo llvm-cov report --summary-only --ignore-filename-regex "$COVERAGE_IGNORE" \
     | tee "$COACHAI_LOCAL/coverage.txt" | tail -n 3
-cargo llvm-cov report --ignore-filename-regex '(tests/|benches/|/main\.rs$)' \
+cargo llvm-cov report --ignore-filename-regex "$COVERAGE_IGNORE" \
     --fail-under-lines "$COVERAGE_MIN" --summary-only >/dev/null \
     || { echo "line coverage is below ${COVERAGE_MIN} %" >&2; exit 1; }
 
