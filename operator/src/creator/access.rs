@@ -5,15 +5,13 @@
 //! `port`, `database`, `uri`). The Secret is written only when missing or rotated; a deleted one
 //! is made again with the same credential. Switching access off drops the role and the Secret.
 
-use std::collections::BTreeMap;
-
 use coachai_common::tenancy::CreatorId;
-use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
-use kube::api::{DeleteParams, ObjectMeta, PostParams};
-use kube::{Api, Resource, ResourceExt};
+use kube::api::{DeleteParams, PostParams};
+use kube::{Api, ResourceExt};
 
 use super::scram;
+use super::secret::owned_secret;
 use crate::context::Context;
 use crate::crd::Creator;
 
@@ -171,7 +169,7 @@ pub fn role_url(database_url: &str, access: &Access) -> Result<url::Url, String>
 
 fn credentials(ctx: &Context, creator: &Creator, access: &Access) -> Result<Secret, String> {
     let url = role_url(&ctx.config.common.database_url, access)?;
-    let fields = [
+    let fields = vec![
         ("username", access.role.clone()),
         ("password", access.password.clone()),
         ("host", url.host_str().unwrap_or_default().to_owned()),
@@ -179,23 +177,5 @@ fn credentials(ctx: &Context, creator: &Creator, access: &Access) -> Result<Secr
         ("database", url.path().trim_start_matches('/').to_owned()),
         ("uri", url.to_string()),
     ];
-    let data: BTreeMap<String, ByteString> = fields
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), ByteString(v.into_bytes())))
-        .collect();
-    Ok(Secret {
-        metadata: ObjectMeta {
-            name: Some(access.secret.clone()),
-            namespace: creator.namespace(),
-            owner_references: creator.controller_owner_ref(&()).map(|r| vec![r]),
-            labels: Some(BTreeMap::from([(
-                "app.kubernetes.io/managed-by".to_owned(),
-                crate::context::MANAGER.to_owned(),
-            )])),
-            ..ObjectMeta::default()
-        },
-        data: Some(data),
-        type_: Some("Opaque".into()),
-        ..Secret::default()
-    })
+    Ok(owned_secret(creator, &access.secret, fields))
 }

@@ -9,6 +9,7 @@ mod owner;
 mod probes;
 mod quantity;
 mod scram;
+mod secret;
 mod status;
 mod validate;
 

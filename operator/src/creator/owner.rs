@@ -4,14 +4,12 @@
 //! while the invitation was pending is replaced by a new invitation (the old token stops
 //! working); once the owner has set a password nothing is written any more.
 
-use std::collections::BTreeMap;
-
 use coachai_provisioning::{OwnerAccess, OwnerInvitation, invite_owner, owner_access};
-use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
-use kube::api::{ObjectMeta, PostParams};
-use kube::{Api, Resource, ResourceExt};
+use kube::api::PostParams;
+use kube::{Api, ResourceExt};
 
+use super::secret::owned_secret;
 use super::validate::Wanted;
 use crate::context::Context;
 use crate::crd::Creator;
@@ -45,30 +43,13 @@ pub fn invitation_secret(
         creator.spec.slug,
         invitation.token
     );
-    let data: BTreeMap<String, ByteString> = [
+    let fields = vec![
         ("token", invitation.token.clone()),
         ("url", url),
         ("email", creator.spec.owner.email.clone()),
         ("expires_at", invitation.expires_at.to_rfc3339()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), ByteString(v.into_bytes())))
-    .collect();
-    Secret {
-        metadata: ObjectMeta {
-            name: Some(secret_name(creator)),
-            namespace: creator.namespace(),
-            owner_references: creator.controller_owner_ref(&()).map(|r| vec![r]),
-            labels: Some(BTreeMap::from([(
-                "app.kubernetes.io/managed-by".to_owned(),
-                crate::context::MANAGER.to_owned(),
-            )])),
-            ..ObjectMeta::default()
-        },
-        data: Some(data),
-        type_: Some("Opaque".into()),
-        ..Secret::default()
-    }
+    ];
+    owned_secret(creator, &secret_name(creator), fields)
 }
 
 /// Makes sure the owner can get in: an invitation and its Secret while they have no password.
