@@ -34,8 +34,9 @@ release: ## build `coachai` in release, the Dockerfile's build command
 operator: ## run the operator against $$KUBECONFIG and the local stack (make up's dependencies)
 	@source scripts/env.sh && DATABASE_URL="$$PROVISIONER_DATABASE_URL" cargo run --quiet -p coachai-operator -- run
 
-crds: ## write crds/*.yaml from the operator's Rust types, and their copies in the Helm chart
+crds: ## write crds/*.yaml from the operator's Rust types, their copies in the Helm chart and docs/03-api-specifications/crds.md
 	@source scripts/env.sh && cargo run --quiet -p coachai-operator -- crds crds
+	@source scripts/env.sh && cargo run --quiet -p coachai-operator -- crd-reference docs/03-api-specifications/crds.md
 	@rm -f helm/coachai/crds/*.yaml && cp crds/*.yaml helm/coachai/crds/
 
 openapi: ## write docs/03-api-specifications/openapi/*.json from the running services (tests/e2e/platform.sh checks them)

@@ -1,6 +1,7 @@
 //! `coachai-operator run`: reconciles against `$KUBECONFIG` (or the in-cluster account) and the
 //! platform's dependencies from the environment; `coachai-operator crds <dir>` writes the CRD
-//! YAML generated from the Rust types (what `make crds` runs). `coachai operator` and `coachai
+//! YAML generated from the Rust types and `crd-reference <file>` their Markdown reference (what
+//! `make crds` runs). `coachai operator` and `coachai
 //! crds <dir>` do the same through the same library functions.
 
 use std::path::Path;
@@ -12,9 +13,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.as_slice() {
         [command, dir] if command == "crds" => write_crds(Path::new(dir)),
+        [command, file] if command == "crd-reference" => write_reference(Path::new(file)),
         [command] if command == "run" => start::run(),
         _ => {
-            eprintln!("usage: coachai-operator run | coachai-operator crds <directory>");
+            eprintln!("usage: coachai-operator run | crds <directory> | crd-reference <file.md>");
             ExitCode::from(2)
         }
     }
@@ -28,6 +30,19 @@ fn write_crds(dir: &Path) -> ExitCode {
         }
         Err(e) => {
             eprintln!("coachai-operator: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn write_reference(file: &Path) -> ExitCode {
+    match std::fs::write(file, crd::reference(&crd::all())) {
+        Ok(()) => {
+            println!("wrote {}", file.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("coachai-operator: cannot write {}: {e}", file.display());
             ExitCode::FAILURE
         }
     }

@@ -6,6 +6,7 @@ mod creator;
 mod platform;
 mod platform_ingress;
 mod platform_status;
+mod reference;
 
 pub use condition::{Condition, ConditionStatus};
 pub use creator::{
@@ -17,6 +18,7 @@ pub use platform::{
 };
 pub use platform_ingress::{BodySizes, Ingress, RateLimit};
 pub use platform_status::{PlatformStatus, ServiceStatus};
+pub use reference::{REFERENCE_PATH, markdown as reference};
 
 use std::path::{Path, PathBuf};
 

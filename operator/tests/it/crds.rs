@@ -14,6 +14,19 @@ fn the_crds_in_the_repository_are_generated_from_the_rust_types() {
 }
 
 #[test]
+fn the_crd_reference_in_the_docs_is_generated_from_the_crds() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(crd::REFERENCE_PATH);
+    let found = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        found == crd::reference(&crd::all()),
+        "{} is stale or missing: run `make crds` and commit the result",
+        crd::REFERENCE_PATH
+    );
+}
+
+#[test]
 fn every_field_of_the_creator_spec_is_described() {
     let yaml = crd::to_yaml(&crd::all()[0].1).unwrap();
     let spec: serde_json::Value = serde_json::to_value(&crd::all()[0].1).unwrap();
