@@ -113,6 +113,16 @@ async fn openapi(router: Router, prefix: &str) {
         doc["paths"].get(format!("{prefix}/health")).is_some(),
         "health is documented"
     );
+    let info = &doc["info"];
+    assert!(
+        info["title"].as_str().unwrap().starts_with("CoachAI "),
+        "{info}"
+    );
+    assert!(
+        info.get("contact").is_none(),
+        "no third party is named as the contact: {info}"
+    );
+    assert_eq!(info["license"]["name"], env!("CARGO_PKG_LICENSE"), "{info}");
 }
 
 async fn metrics(router: Router, prefix: &str) {

@@ -52,8 +52,7 @@ pub fn service_router(parts: ServiceParts) -> Router {
     let (router, mut openapi) = OpenApiRouter::new()
         .nest(parts.prefix, api)
         .split_for_parts();
-    openapi.info.title = format!("CoachAI {} service", parts.service);
-    openapi.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    describe(&mut openapi.info, parts.service);
     let openapi: Arc<OpenApi> = Arc::new(openapi);
     let router = match parts.pages {
         Some(pages) => router.merge(pages),
@@ -74,6 +73,19 @@ pub fn service_router(parts: ServiceParts) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// The document's `info` says which CoachAI service it is (the router's default would name the
+/// `utoipa-axum` crate, its author and licence).
+fn describe(info: &mut utoipa::openapi::Info, service: &str) {
+    info.title = format!("CoachAI {service} service");
+    info.version = env!("CARGO_PKG_VERSION").to_owned();
+    info.description = Some(format!(
+        "The {service} service of CoachAI. Errors are RFC 9457 problem+json; the protocol \
+         and the rules of each route are in docs/03-api-specifications/."
+    ));
+    info.contact = None;
+    info.license = Some(utoipa::openapi::License::new(env!("CARGO_PKG_LICENSE")));
 }
 
 async fn serve_openapi(openapi: Arc<OpenApi>) -> Response {
