@@ -46,17 +46,25 @@ for svc in auth creator-hub ai-engine channel; do
     printf '%-12s %-6s 127.0.0.1:%s (%s)\n' "$svc" ready "${PORTS[$svc]}" "$status"
 done
 scripts/stack/gateway.sh start
-scripts/seed-demo.sh || echo "demo seed skipped (see above)"
+seeded=yes
+scripts/seed-demo.sh || seeded=no
 
+if [ "$seeded" = yes ]; then
+    ready_line="The demo creator is ready ${SECONDS}s after \`make up\` started."
+else
+    ready_line="The demo creator is NOT ready (see the lines above); the platform runs without it."
+fi
 cat <<MSG
 
 CoachAI is running behind the gateway at http://127.0.0.1:${GATEWAY_PORT}
-  health:   curl http://127.0.0.1:${GATEWAY_PORT}/api/v1/auth/health   (also creators, ai, channels)
-  API docs: http://127.0.0.1:${GATEWAY_PORT}/api/docs/
-  logs:     $COACHAI_LOCAL/log/
+$ready_line
   chat:     http://127.0.0.1:${GATEWAY_PORT}/chat/demo
+            client: client@coachai.dev / demo-client-password-2026
   console:  http://127.0.0.1:${GATEWAY_PORT}/console/demo
-            sign in as demo@coachai.dev / demo-coach-password-2026 (the demo owner, scripts/seed-demo.sh)
+            owner:  demo@coachai.dev / demo-coach-password-2026
+  API docs: http://127.0.0.1:${GATEWAY_PORT}/api/docs/
+  health:   curl http://127.0.0.1:${GATEWAY_PORT}/api/v1/auth/health   (also creators, ai, channels)
+  logs:     $COACHAI_LOCAL/log/
 Press Ctrl-C to stop everything.
 MSG
 wait
