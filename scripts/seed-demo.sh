@@ -48,9 +48,10 @@ token="$(field access_token)"
 creator="$(field creator_id)"
 auth=(-H "Authorization: Bearer $token")
 
-curl -sf -o /dev/null "${auth[@]}" -X PATCH -H 'content-type: application/json' \
+code="$(curl -sS -o "$reply" -w '%{http_code}' "${auth[@]}" -X PATCH -H 'content-type: application/json' \
     -d "{\"chat_model\":\"$chat_model\",\"embedding_model\":\"$embedding_model\"}" \
-    "$api/creators/$creator" || die "setting the models failed"
+    "$api/creators/$creator" || echo 000)"
+[ "$code" = 200 ] || die "setting the models answered HTTP $code: $(cat "$reply")"
 
 # The library: upload each sample whose title is not in it yet.
 curl -sf -o "$reply" "${auth[@]}" "$api/creators/$creator/content?limit=100" \

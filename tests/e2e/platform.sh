@@ -3,7 +3,7 @@
 # and the nginx gateway start, every /health answers directly and through the gateway, bad
 # input through the gateway is a problem+json 4xx, the API docs page and the OpenAPI documents
 # of docs/03-api-specifications/openapi/ are what the services serve (UPDATE_OPENAPI=1 writes
-# them: `make openapi`), and a service without PostgreSQL exits with
+# them: `make openapi`), the demo of `make up` seeds (and reuses itself), and a service without PostgreSQL exits with
 # one clear line naming the URL without its password. Uses its own ports (18001-18004, 18080)
 # so it can run next to `make up`. Needs the local stack (scripts/stack/up.sh) and migrations.
 set -euo pipefail
@@ -31,6 +31,7 @@ fail() { printf '  FAIL  %s\n' "$*" >&2; failures=$((failures + 1)); }
 cargo build --quiet --workspace --bins
 for svc in auth creator-hub ai-engine channel; do
     PORT="${PORTS[$svc]}" AI_ENGINE_URL="http://127.0.0.1:${PORTS[ai-engine]}" LOG_FORMAT=json \
+        AUTH_JWKS_URL="http://127.0.0.1:${PORTS[auth]}/api/v1/auth/.well-known/jwks.json" \
         "$CARGO_TARGET_DIR/debug/coachai-$svc" >"$WORK/$svc.log" 2>&1 &
     PIDS+=("$!")
 done
@@ -106,6 +107,20 @@ for svc in auth creator-hub ai-engine channel; do
         diff "$SPECS/$svc.json" "$served" | head -n 20 >&2 || true
     fi
 done
+
+# The demo of `make up`, seeded through this gateway twice: the second run reuses everything.
+seed() { GATEWAY_PORT=$GW_PORT scripts/seed-demo.sh 2>&1 | tr '\r' '\n'; }
+if out="$(seed)" && [[ "$out" == *"demo        ready: "*" items"* ]]; then
+    pass "the demo seeds, is embedded and ready: $(grep -c uploaded <<<"$out") item(s) uploaded"
+else
+    fail "seeding the demo: $out"
+fi
+if out="$(seed)" && [[ "$out" == *"exists; reusing it"* ]] && [[ "$out" != *uploaded* ]] \
+    && [[ "$out" != *invited* ]]; then
+    pass "seeding the demo again reuses the creator, its library and its client"
+else
+    fail "seeding the demo again: $out"
+fi
 
 set +e
 out="$(DATABASE_URL='postgres://coachai_app:s3cret-pw@127.0.0.1:1/coachai' PORT=18009 \
