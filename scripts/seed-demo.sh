@@ -10,9 +10,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 api="http://127.0.0.1:${GATEWAY_PORT}/api/v1"
 demo="$COACHAI_ROOT/scripts/demo"
 owner_email=demo@coachai.dev
-owner_password=demo-coach-password-2026
+owner_password="demo-coach-password-2026"
 client_email=client@coachai.dev
-client_password=demo-client-password-2026
+client_password="demo-client-password-2026"
 chat_model="${DEMO_CHAT_MODEL:-smollm2:135m}"
 embedding_model="${DEMO_EMBEDDING_MODEL:-all-minilm:l6-v2}"
 ready_timeout="${DEMO_READY_TIMEOUT_SECS:-300}"
