@@ -11,7 +11,8 @@ use crate::with_browser;
 use crate::world::World;
 
 /// The owner signs in, uploads a markdown file through the file input, and the content list
-/// shows it `ready` (processed by the AI Engine) without a reload; the statistics are shown.
+/// shows it `ready` (processed by the AI Engine) without a reload; the statistics are shown. A
+/// desktop screenshot of the console is saved.
 pub async fn the_console_uploads_a_markdown_file_that_becomes_ready(
     world: &World,
 ) -> anyhow::Result<()> {
@@ -55,6 +56,9 @@ return row ? (row.querySelector('.content-status') || row).textContent : null;";
             stats.contains("Ready"),
             "the statistics are shown: {stats:?}"
         );
+        browser
+            .screenshot(&world.artifacts.join("console-desktop.png"))
+            .await?;
         Ok(())
     })
 }
