@@ -53,3 +53,12 @@ step "cluster tests (etcd + kube-apiserver built from Go modules)"
 tests/cluster/test.sh -p coachai-operator
 
 step "all tests passed"
+coverage="$(awk '/^TOTAL/ { print $10 }' "$COACHAI_LOCAL/coverage.txt")"
+cat <<GATES
+quality gates, all enforced above:
+  line coverage     ${coverage:-?} (minimum ${COVERAGE_MIN} %)
+  rustfmt           max_width 100
+  clippy            -D warnings, cognitive complexity <= 10, never silenced
+  cargo-deny        licences, bans, sources (and advisories when the RustSec database is reachable)
+  generated files   OpenAPI documents (tests/e2e/platform.sh), CRDs and their reference (operator tests)
+GATES
