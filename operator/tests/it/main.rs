@@ -15,3 +15,4 @@ mod platform_upkeep;
 mod reconcile;
 mod support;
 mod validation;
+mod vectors;
