@@ -55,3 +55,10 @@ app.kubernetes.io/part-of: coachai
 {{- define "coachai.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
+
+{{/* The namespace the operator reconciles; empty when it watches every namespace. */}}
+{{- define "coachai.watchNamespace" -}}
+{{- if not .Values.operator.watchAllNamespaces }}
+{{- default .Release.Namespace .Values.operator.watchNamespace }}
+{{- end }}
+{{- end }}

@@ -166,8 +166,9 @@ async fn isolation(
     wanted: &Wanted,
     access: Option<&access::Access>,
 ) -> Step<probes::Isolation> {
-    let found = probes::isolation(ctx, wanted.id).await?;
+    let mut found = probes::isolation(ctx, wanted.id).await?;
     probes::as_tenant_role(ctx, wanted.id, access).await?;
+    found.foreign_vectors = probes::foreign_vectors(ctx, wanted.id).await?;
     Ok(found)
 }
 
@@ -206,24 +207,37 @@ fn count_failed_steps(observed: &Observed) {
     }
 }
 
+/// Warning Events for what the isolation check found: repaired row level security, and other
+/// tenants' vectors reachable from this tenant's path.
 async fn warn_about(ctx: &Context, creator: &Creator, observed: &Observed) {
     let Ok(isolation) = &observed.isolation else {
         return;
     };
-    if isolation.repaired.is_empty() {
-        return;
+    let repaired = (!isolation.repaired.is_empty()).then(|| {
+        (
+            "RowLevelSecurityRepaired",
+            format!(
+                "row level security was off on {}; switched back on",
+                isolation.repaired.join(", ")
+            ),
+        )
+    });
+    let foreign = (!isolation.foreign_vectors.is_empty()).then(|| {
+        (
+            "CrossTenantVectors",
+            status::foreign_vectors_message(&isolation.foreign_vectors),
+        )
+    });
+    for (reason, note) in repaired.into_iter().chain(foreign) {
+        let event = KubeEvent {
+            type_: EventType::Warning,
+            reason: reason.into(),
+            note: Some(note),
+            action: "VerifyIsolation".into(),
+            secondary: None,
+        };
+        let _ = ctx.recorder.publish(&event, &creator.object_ref(&())).await;
     }
-    let event = KubeEvent {
-        type_: EventType::Warning,
-        reason: "RowLevelSecurityRepaired".into(),
-        note: Some(format!(
-            "row level security was off on {}; switched back on",
-            isolation.repaired.join(", ")
-        )),
-        action: "VerifyIsolation".into(),
-        secondary: None,
-    };
-    let _ = ctx.recorder.publish(&event, &creator.object_ref(&())).await;
 }
 
 async fn write_status(

@@ -1,6 +1,7 @@
 //! Apply, checks part: the tenant's isolation (no other tenant's rows visible in its
 //! transaction; row level security enabled and forced on every tenant table, repaired when
-//! someone switched it off), its vector collection, and its models on the Ollama server.
+//! someone switched it off; no other tenant's vectors reachable through the AI Engine's
+//! tenant-scoped path), its vector collection, and its models on the Ollama server.
 
 use coachai_ai_engine::vectors::collection_name;
 use coachai_common::tenancy::CreatorId;
@@ -15,6 +16,8 @@ use crate::models::{Pull, same_model};
 pub struct Isolation {
     /// Tenant tables whose row level security was off and was switched back on.
     pub repaired: Vec<String>,
+    /// Other tenants whose vectors the tenant's own vector path reaches (empty when isolated).
+    pub foreign_vectors: Vec<CreatorId>,
 }
 
 /// Proves the tenant sees only its own rows, repairing switched-off row level security.
@@ -36,7 +39,23 @@ pub async fn isolation(ctx: &Context, id: CreatorId) -> Result<Isolation, String
     if foreign > 0 {
         return Err(format!("the tenant sees {foreign} rows of other tenants"));
     }
-    Ok(Isolation { repaired })
+    Ok(Isolation {
+        repaired,
+        foreign_vectors: Vec::new(),
+    })
+}
+
+/// Keeps the tenant's isolation canary in its (non-empty) collection, then reads every canary
+/// through the AI Engine's path for this tenant: the other tenants whose canary it reaches.
+/// Another tenant's collection cannot be named on that path (every call takes the verified
+/// `CreatorId` and derives the name from it); this shows what the path reaches at run time.
+pub async fn foreign_vectors(ctx: &Context, id: CreatorId) -> Result<Vec<CreatorId>, String> {
+    let failed = |e: coachai_ai_engine::vectors::VectorError| {
+        format!("the vector isolation probe failed: {e}")
+    };
+    ctx.vectors.place_canary(id).await.map_err(failed)?;
+    let owners = ctx.vectors.canary_owners(id).await.map_err(failed)?;
+    Ok(owners.into_iter().filter(|owner| *owner != id).collect())
 }
 
 /// Proves, connected as the tenant's own role, that it sees its creator and no other — even

@@ -14,4 +14,6 @@ mod platform_support;
 mod platform_upkeep;
 mod reconcile;
 mod support;
+mod suspension;
 mod validation;
+mod vectors;

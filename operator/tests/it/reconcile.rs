@@ -116,55 +116,6 @@ async fn updated_at(op: &Operator, id: CreatorId) -> String {
 }
 
 #[tokio::test]
-async fn suspending_blocks_the_tenant_and_resuming_lifts_it() {
-    let op = Operator::start("op-suspend").await;
-    op.create("paused", &slug("susp"), json!({})).await;
-    let creator = op.until("paused", "Ready", ready).await;
-    let id = tenant_id(&creator.metadata);
-    let patch = json!({"spec": {"suspended": true}});
-    op.api
-        .patch("paused", &PatchParams::default(), &Patch::Merge(&patch))
-        .await
-        .unwrap();
-    op.until("paused", "Suspended", |c| {
-        c.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Suspended")
-    })
-    .await;
-    assert_eq!(
-        row(&op, id).await.unwrap().0,
-        "suspended",
-        "logins are refused"
-    );
-    assert!(
-        suspended_in_redis(&op, id).await,
-        "existing tokens are refused"
-    );
-
-    let patch = json!({"spec": {"suspended": false}});
-    op.api
-        .patch("paused", &PatchParams::default(), &Patch::Merge(&patch))
-        .await
-        .unwrap();
-    op.until("paused", "Ready again", |c| {
-        c.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Ready")
-    })
-    .await;
-    assert_eq!(row(&op, id).await.unwrap().0, "active");
-    assert!(!suspended_in_redis(&op, id).await);
-}
-
-async fn suspended_in_redis(op: &Operator, id: CreatorId) -> bool {
-    let client = redis::Client::open(op.ctx.config.common.redis_url.as_str()).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let exists: bool = redis::cmd("EXISTS")
-        .arg(format!("coachai:suspended:creator:{}", id.0))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    exists
-}
-
-#[tokio::test]
 async fn a_deleted_invitation_secret_is_made_again_with_a_new_invitation() {
     let op = Operator::start("op-secret").await;
     op.create("handover", &slug("hand"), json!({})).await;

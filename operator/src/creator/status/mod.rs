@@ -148,12 +148,27 @@ fn database(observed: &Observed) -> Part {
     }
 }
 
+/// What a tenant whose vector path reaches other tenants' vectors is told (condition and Event).
+pub fn foreign_vectors_message(foreign: &[coachai_common::tenancy::CreatorId]) -> String {
+    let names: Vec<String> = foreign.iter().map(ToString::to_string).collect();
+    format!(
+        "the tenant's vector path reaches the vectors of {} other tenant(s): {}",
+        names.len(),
+        names.join(", ")
+    )
+}
+
 fn isolation(observed: &Observed) -> Part {
     match &observed.isolation {
+        Ok(found) if !found.foreign_vectors.is_empty() => (
+            ConditionStatus::False,
+            "CrossTenantVectors".into(),
+            foreign_vectors_message(&found.foreign_vectors),
+        ),
         Ok(found) if found.repaired.is_empty() => (
             ConditionStatus::True,
             "Verified".into(),
-            "no other tenant's rows are visible; row level security is forced on every tenant table".into(),
+            "no other tenant's rows or vectors are visible; row level security is forced on every tenant table".into(),
         ),
         Ok(found) => (
             ConditionStatus::True,
@@ -165,8 +180,12 @@ fn isolation(observed: &Observed) -> Part {
 }
 
 fn phase(observed: &Observed, ready: bool) -> &'static str {
-    let failed =
-        observed.database.is_err() || observed.owner.is_err() || observed.isolation.is_err();
+    let failed = observed.database.is_err()
+        || observed.owner.is_err()
+        || observed
+            .isolation
+            .as_ref()
+            .map_or(true, |found| !found.foreign_vectors.is_empty());
     match (observed.suspended, ready, failed) {
         (true, _, _) => "Suspended",
         (false, true, _) => "Ready",

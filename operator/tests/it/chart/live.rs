@@ -1,11 +1,11 @@
 //! The operator itself, in-process, authenticated as the chart's ServiceAccount (pods run no
 //! containers on the kwok node): it wins the chart's Lease in the release namespace and makes a
-//! Creator in another namespace Ready, invitation Secret and Events included, then removes it.
+//! Creator in the namespace it watches (by default the release namespace) Ready, invitation
+//! Secret and Events included, then removes it.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use coachai_kube_harness::TestNamespace;
 use coachai_ollama_double::{Config as DoubleConfig, Model, OllamaDouble};
 use coachai_operator::context::MANAGER;
 use coachai_operator::crd::Creator;
@@ -25,7 +25,7 @@ use crate::support::{CHAT, EMBEDDING, condition, context, shared_turn};
 #[tokio::test]
 async fn the_operator_as_the_charts_service_account_makes_a_creator_ready() {
     let release = Release::install("chart-live", &[]).await;
-    let tenant = TestNamespace::create("chart-live-tenant").await.unwrap();
+    let tenant = &release.ns;
     let _turn = shared_turn().await;
     let double = OllamaDouble::start(DoubleConfig {
         models: vec![Model::completion(CHAT), Model::embedding(EMBEDDING)],
@@ -34,7 +34,7 @@ async fn the_operator_as_the_charts_service_account_makes_a_creator_ready() {
     .await
     .unwrap();
     let account = impersonate(&release).await;
-    let mut ctx = Arc::into_inner(context(&tenant, &double).await).unwrap();
+    let mut ctx = Arc::into_inner(context(tenant, &double).await).unwrap();
     ctx.recorder = Recorder::new(account.clone(), MANAGER.into());
     ctx.client = account.clone();
     let stop = replica(Arc::new(ctx), release.ns.name(), tenant.name());
@@ -43,7 +43,7 @@ async fn the_operator_as_the_charts_service_account_makes_a_creator_ready() {
     let creator: Creator = serde_json::from_value(json!({
         "apiVersion": "coachai.dev/v1alpha1", "kind": "Creator",
         "metadata": {"name": "helm-coach"},
-        "spec": {"displayName": "Helm Coach", "slug": format!("helm-{}", &tenant.name()[16..]),
+        "spec": {"displayName": "Helm Coach", "slug": format!("helm-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
                  "owner": {"email": "coach@example.com"},
                  "models": {"chat": CHAT, "embedding": EMBEDDING}},
     }))

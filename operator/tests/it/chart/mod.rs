@@ -6,6 +6,7 @@
 mod install;
 mod live;
 mod rbac;
+mod rbac_deny;
 mod render;
 
 use std::path::PathBuf;

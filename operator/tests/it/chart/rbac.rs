@@ -1,6 +1,7 @@
 //! The chart's RBAC is enough for the operator and no more: requests made as its
 //! ServiceAccount (impersonated by the admin) for everything the operator does succeed, and a
-//! sample of what it never needs is refused with 403.
+//! sample of what it never needs is refused with 403 (`rbac_deny.rs`), in both of the chart's
+//! modes: the watched namespace only (the default) and every namespace.
 
 use std::fmt::Debug;
 use std::time::Duration;
@@ -10,12 +11,10 @@ use coachai_operator::crd::Creator;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Node, Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{Pod, Secret, Service};
 use k8s_openapi::api::events::v1::Event;
 use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use k8s_openapi::api::rbac::v1::ClusterRole;
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::{Api, Client, Resource};
 use serde::de::DeserializeOwned;
@@ -24,58 +23,43 @@ use serde_json::json;
 use super::{RELEASE, Release};
 
 #[tokio::test]
-async fn the_service_account_may_do_the_operators_work_in_any_namespace() {
+async fn the_service_account_may_do_the_operators_work_in_the_release_namespace() {
     let release = Release::install("chart-rbac", &[]).await;
-    let tenant = TestNamespace::create("chart-tenant").await.unwrap();
-    let creator = example_creator(&tenant).await;
     let operator = impersonate(&release).await;
-    let here = release.ns.name();
+    does_the_operators_work(&release, &release.ns, operator, Some(release.ns.name())).await;
+}
 
-    // Cluster-wide watches of Creators and the Secrets the operator labels.
-    eventually(|| async {
-        Api::<Creator>::all(operator.clone())
-            .list(&ListParams::default())
-            .await
-    })
+#[tokio::test]
+async fn with_all_namespaces_the_service_account_may_do_the_operators_work_anywhere() {
+    let release = Release::install(
+        "chart-rbac-all",
+        &["--set", "operator.watchAllNamespaces=true"],
+    )
     .await;
-    let listed = Api::<Creator>::all(operator.clone())
-        .list(&ListParams::default())
-        .await
-        .unwrap();
-    assert!(
-        listed
-            .items
-            .iter()
-            .any(|c| c.metadata.uid == creator.metadata.uid)
-    );
-    let labelled = ListParams::default().labels("app.kubernetes.io/managed-by=coachai-operator");
-    Api::<Secret>::all(operator.clone())
-        .list(&labelled)
-        .await
-        .unwrap();
+    let tenant = TestNamespace::create("chart-tenant").await.unwrap();
+    let operator = impersonate(&release).await;
+    does_the_operators_work(&release, &tenant, operator, None).await;
+}
 
-    // Status and finalizer of a Creator in another namespace.
-    let creators = Api::<Creator>::namespaced(operator.clone(), tenant.name());
+/// Everything the operator does for a Creator and a Platform in `tenant`, its watches listing
+/// `watched` (every namespace: `None`), as the release's ServiceAccount `operator`.
+async fn does_the_operators_work(
+    release: &Release,
+    tenant: &TestNamespace,
+    operator: Client,
+    watched: Option<&str>,
+) {
+    let name = creator_work(tenant, &operator, watched).await;
+    events_and_lease(&operator, tenant.name(), &name, release.ns.name()).await;
+    platform_work(&operator, tenant.name(), watched).await;
+}
+
+/// A Creator's watches, status, finalizer and invitation Secret; the Creator's name.
+async fn creator_work(tenant: &TestNamespace, operator: &Client, watched: Option<&str>) -> String {
+    let creator = example_creator(tenant).await;
+    watches(operator, watched, &creator).await;
     let name = creator.metadata.name.clone().unwrap();
-    let status = json!({"status": {"phase": "Provisioning"}});
-    let patched = creators
-        .patch_status(&name, &PatchParams::default(), &Patch::Merge(&status))
-        .await
-        .unwrap();
-    assert_eq!(
-        patched.status.unwrap().phase.as_deref(),
-        Some("Provisioning")
-    );
-    let finalizer = json!({"metadata": {"finalizers": ["coachai.dev/tenant-cleanup"]}});
-    creators
-        .patch(&name, &PatchParams::default(), &Patch::Merge(&finalizer))
-        .await
-        .unwrap();
-    let none = json!({"metadata": {"finalizers": null}});
-    creators
-        .patch(&name, &PatchParams::default(), &Patch::Merge(&none))
-        .await
-        .unwrap();
+    status_and_finalizer(operator, tenant.name(), &name).await;
 
     // The invitation Secret next to the Creator: create, replace, delete.
     let secrets = Api::<Secret>::namespaced(operator.clone(), tenant.name());
@@ -103,7 +87,60 @@ async fn the_service_account_may_do_the_operators_work_in_any_namespace() {
         )
         .await
         .unwrap();
+    name
+}
 
+/// The watches of Creators and of the Secrets the operator labels, listing `watched`.
+async fn watches(operator: &Client, watched: Option<&str>, creator: &Creator) {
+    eventually(|| async {
+        scoped::<Creator>(operator, watched)
+            .list(&ListParams::default())
+            .await
+    })
+    .await;
+    let listed = scoped::<Creator>(operator, watched)
+        .list(&ListParams::default())
+        .await
+        .unwrap();
+    assert!(
+        listed
+            .items
+            .iter()
+            .any(|c| c.metadata.uid == creator.metadata.uid)
+    );
+    let labelled = ListParams::default().labels("app.kubernetes.io/managed-by=coachai-operator");
+    scoped::<Secret>(operator, watched)
+        .list(&labelled)
+        .await
+        .unwrap();
+}
+
+/// The status and the finalizer of the Creator `name` in `tenant`.
+async fn status_and_finalizer(operator: &Client, tenant: &str, name: &str) {
+    let creators = Api::<Creator>::namespaced(operator.clone(), tenant);
+    let status = json!({"status": {"phase": "Provisioning"}});
+    let patched = creators
+        .patch_status(name, &PatchParams::default(), &Patch::Merge(&status))
+        .await
+        .unwrap();
+    assert_eq!(
+        patched.status.unwrap().phase.as_deref(),
+        Some("Provisioning")
+    );
+    let finalizer = json!({"metadata": {"finalizers": ["coachai.dev/tenant-cleanup"]}});
+    creators
+        .patch(name, &PatchParams::default(), &Patch::Merge(&finalizer))
+        .await
+        .unwrap();
+    let none = json!({"metadata": {"finalizers": null}});
+    creators
+        .patch(name, &PatchParams::default(), &Patch::Merge(&none))
+        .await
+        .unwrap();
+}
+
+/// An Event about the Creator `name` in `tenant`, and the Lease in the release namespace `here`.
+async fn events_and_lease(operator: &Client, tenant: &str, name: &str, here: &str) {
     // An Event about the Creator.
     let event: Event = from_json(json!({
         "metadata": {"name": format!("{name}.rbac")},
@@ -111,9 +148,9 @@ async fn the_service_account_may_do_the_operators_work_in_any_namespace() {
         "reportingController": "coachai.dev/operator", "reportingInstance": "coachai-operator",
         "action": "Reconcile", "reason": "Ready", "type": "Normal", "note": "rbac test",
         "regarding": {"apiVersion": "coachai.dev/v1alpha1", "kind": "Creator",
-                      "namespace": tenant.name(), "name": name}
+                      "namespace": tenant, "name": name}
     }));
-    let events = Api::<Event>::namespaced(operator.clone(), tenant.name());
+    let events = Api::<Event>::namespaced(operator.clone(), tenant);
     events.create(&PostParams::default(), &event).await.unwrap();
     // A repeated Event is patched into a series, as kube-runtime's recorder does.
     let note = json!({"series": {"count": 2, "lastObservedTime": "2026-01-01T00:00:10.000000Z"}});
@@ -142,8 +179,11 @@ async fn the_service_account_may_do_the_operators_work_in_any_namespace() {
         .patch(RELEASE, &PatchParams::default(), &Patch::Merge(&renew))
         .await
         .unwrap();
+}
 
-    // What a Platform runs, in any namespace (dry run: nothing is left behind).
+/// What a Platform in `tenant` runs, its watches listing `watched`.
+async fn platform_work(operator: &Client, tenant: &str, watched: Option<&str>) {
+    // What a Platform runs, next to it (dry run: nothing is left behind).
     let dry = PostParams {
         dry_run: true,
         ..PostParams::default()
@@ -154,31 +194,35 @@ async fn the_service_account_may_do_the_operators_work_in_any_namespace() {
                  "template": {"metadata": {"labels": {"app": "auth"}},
                               "spec": {"containers": [{"name": "auth", "image": "coachai"}]}}}
     }));
-    Api::<Deployment>::namespaced(operator.clone(), tenant.name())
+    Api::<Deployment>::namespaced(operator.clone(), tenant)
         .create(&dry, &deployment)
         .await
         .unwrap();
     let all = ListParams::default();
-    Api::<Deployment>::all(operator.clone())
+    scoped::<Deployment>(operator, watched)
         .list(&all)
         .await
         .unwrap();
-    Api::<Job>::all(operator.clone()).list(&all).await.unwrap();
-    Api::<Service>::all(operator.clone())
+    scoped::<Job>(operator, watched).list(&all).await.unwrap();
+    scoped::<Service>(operator, watched)
         .list(&all)
         .await
         .unwrap();
-    Api::<PodDisruptionBudget>::all(operator.clone())
+    scoped::<PodDisruptionBudget>(operator, watched)
         .list(&all)
         .await
         .unwrap();
-    Api::<Ingress>::all(operator.clone())
+    scoped::<Ingress>(operator, watched)
         .list(&all)
         .await
         .unwrap();
 
-    // A failed migration Job's pods and their logs (a missing pod: 404, not 403).
-    let pods = Api::<Pod>::namespaced(operator, tenant.name());
+    pods_and_logs(operator, tenant).await;
+}
+
+/// A failed migration Job's pods and their logs (a missing pod: 404, not 403).
+async fn pods_and_logs(operator: &Client, tenant: &str) {
+    let pods = Api::<Pod>::namespaced(operator.clone(), tenant);
     pods.list(&ListParams::default().labels("job-name=migrate"))
         .await
         .unwrap();
@@ -188,95 +232,16 @@ async fn the_service_account_may_do_the_operators_work_in_any_namespace() {
     }
 }
 
-#[tokio::test]
-async fn the_service_account_is_refused_what_the_operator_never_does() {
-    let release = Release::install("chart-deny", &[]).await;
-    let elsewhere = TestNamespace::create("chart-elsewhere").await.unwrap();
-    let operator = impersonate(&release).await;
-    let here = release.ns.name();
-    eventually(|| async {
-        Api::<Creator>::all(operator.clone())
-            .list(&ListParams::default())
-            .await
-    })
-    .await;
-    let dry = PostParams {
-        dry_run: true,
-        ..PostParams::default()
-    };
-    let lease: Lease = from_json(json!({"metadata": {"name": RELEASE}}));
-    let role: ClusterRole =
-        from_json(json!({"metadata": {"name": "coachai-escalation"}, "rules": []}));
-    let list = ListParams::default();
-
-    forbidden(
-        "delete a Node",
-        Api::<Node>::all(operator.clone())
-            .delete("no-such-node", &DeleteParams::default())
-            .await,
-    );
-    forbidden(
-        "create a ClusterRole",
-        Api::<ClusterRole>::all(operator.clone())
-            .create(&dry, &role)
-            .await,
-    );
-    forbidden(
-        "delete a Namespace",
-        Api::<Namespace>::all(operator.clone())
-            .delete(elsewhere.name(), &DeleteParams::default())
-            .await,
-    );
-    forbidden(
-        "change a CRD",
-        Api::<CustomResourceDefinition>::all(operator.clone())
-            .patch(
-                "creators.coachai.dev",
-                &PatchParams::default(),
-                &Patch::Merge(&json!({"metadata": {"labels": {"x": "y"}}})),
-            )
-            .await,
-    );
-    forbidden(
-        "create a Lease in another namespace",
-        Api::<Lease>::namespaced(operator.clone(), elsewhere.name())
-            .create(&dry, &lease)
-            .await,
-    );
-    forbidden(
-        "read another Lease in its own namespace",
-        Api::<Lease>::namespaced(operator.clone(), here)
-            .get("someone-elses-lease")
-            .await,
-    );
-    forbidden(
-        "list Leases",
-        Api::<Lease>::namespaced(operator.clone(), here)
-            .list(&list)
-            .await,
-    );
-    forbidden(
-        "read ConfigMaps",
-        Api::<ConfigMap>::namespaced(operator.clone(), here)
-            .list(&list)
-            .await,
-    );
-    forbidden(
-        "delete a Pod",
-        Api::<Pod>::namespaced(operator.clone(), here)
-            .delete("no-such-pod", &DeleteParams::default())
-            .await,
-    );
-    forbidden(
-        "patch Secrets",
-        Api::<Secret>::namespaced(operator, elsewhere.name())
-            .patch(
-                "any",
-                &PatchParams::default(),
-                &Patch::Merge(&json!({"data": {}})),
-            )
-            .await,
-    );
+/// The API of `K` in `namespace`, or in every namespace (`None`).
+fn scoped<K>(client: &Client, namespace: Option<&str>) -> Api<K>
+where
+    K: Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+    K::DynamicType: Default,
+{
+    match namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    }
 }
 
 /// A client that authenticates as the admin and acts as the release's ServiceAccount.
@@ -299,7 +264,7 @@ async fn example_creator(ns: &TestNamespace) -> Creator {
 }
 
 /// Retries `call` for up to 5 s: new RBAC bindings reach the authorizer's cache eventually.
-async fn eventually<F, Fut, T>(call: F)
+pub async fn eventually<F, Fut, T>(call: F)
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = kube::Result<T>>,
@@ -316,13 +281,13 @@ where
     last.unwrap();
 }
 
-fn forbidden<T: Debug>(what: &str, result: kube::Result<T>) {
+pub fn forbidden<T: Debug>(what: &str, result: kube::Result<T>) {
     match result {
         Err(kube::Error::Api(status)) => assert_eq!(status.code, 403, "{what}: {status:?}"),
         other => panic!("the operator's ServiceAccount may {what}: {other:?}"),
     }
 }
 
-fn from_json<K: Resource + DeserializeOwned>(value: serde_json::Value) -> K {
+pub fn from_json<K: Resource + DeserializeOwned>(value: serde_json::Value) -> K {
     serde_json::from_value(value).unwrap()
 }

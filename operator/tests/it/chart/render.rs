@@ -37,10 +37,15 @@ fn the_rendered_chart_and_its_crds_pass_kubeconform_strict() {
         &custom,
         "-",
     ];
-    // Service account, cluster role and binding, role and binding, Service, Deployment, every
-    // CRD of the chart, and the Platform when it is enabled.
+    // Service account, the operator's role (or cluster role) and binding, the leader-election
+    // role and binding, Service, Deployment, every CRD of the chart, and the Platform when it
+    // is enabled.
     for (extra, expected) in [
         (vec![], 7 + written.len()),
+        (
+            vec!["--set", "operator.watchAllNamespaces=true"],
+            7 + written.len(),
+        ),
         (vec!["--values", platform.as_str()], 8 + written.len()),
     ] {
         let mut template = vec![
@@ -64,6 +69,55 @@ fn the_rendered_chart_and_its_crds_pass_kubeconform_strict() {
 }
 
 #[test]
+fn by_default_the_operator_watches_the_release_namespace_with_a_role_there_only() {
+    let chart = chart_dir();
+    let render = |extra: &[&str]| {
+        let mut args = vec![
+            "template",
+            "coachai",
+            chart.as_str(),
+            "--namespace",
+            "coachai-system",
+        ];
+        args.extend_from_slice(extra);
+        succeed("helm", &args, None)
+    };
+    let kinds = |text: &str| -> Vec<String> {
+        let mut found: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("kind: "))
+            .filter(|k| k.contains("Role"))
+            .map(str::to_owned)
+            .collect();
+        found.sort();
+        found
+    };
+    let watched = |text: &str| -> String {
+        let at = text
+            .find("name: WATCH_NAMESPACE")
+            .expect("WATCH_NAMESPACE is set");
+        let value = text[at..].lines().nth(1).unwrap_or_default();
+        value.trim().trim_start_matches("value: ").to_owned()
+    };
+
+    let default = render(&[]);
+    assert_eq!(
+        kinds(&default),
+        ["Role", "Role", "RoleBinding", "RoleBinding"]
+    );
+    assert_eq!(watched(&default), "\"coachai-system\"");
+    let other = render(&["--set", "operator.watchNamespace=tenants"]);
+    assert!(other.contains("namespace: tenants"), "{other}");
+    assert_eq!(watched(&other), "\"tenants\"");
+    let all = render(&["--set", "operator.watchAllNamespaces=true"]);
+    assert_eq!(
+        kinds(&all),
+        ["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"]
+    );
+    assert_eq!(watched(&all), "\"\"");
+}
+
+#[test]
 fn a_value_of_the_wrong_type_or_range_fails_helm_template_naming_it() {
     let cases = [
         ("replicaCount: two\n", "/replicaCount", "want integer"),
@@ -73,6 +127,16 @@ fn a_value_of_the_wrong_type_or_range_fails_helm_template_naming_it() {
             "must be one of",
         ),
         ("operator:\n  port: 80\n", "/operator/port", "minimum"),
+        (
+            "operator:\n  watchNamespace: Tenants_A\n",
+            "/operator/watchNamespace",
+            "does not match pattern",
+        ),
+        (
+            "operator:\n  watchAllNamespaces: \"yes\"\n",
+            "/operator/watchAllNamespaces",
+            "want boolean",
+        ),
         (
             "leaderElection:\n  leaseDurationSecs: \"15\"\n",
             "/leaderElection/leaseDurationSecs",

@@ -6,6 +6,7 @@
 //! bounded by a timeout; a Chroma that is down, slow or failing answers
 //! [`VectorError::Unavailable`], which the engine turns into full-text retrieval.
 
+mod canary;
 mod error;
 mod ops;
 mod records;
@@ -21,6 +22,7 @@ use coachai_common::CreatorId;
 use coachai_common::config::CommonConfig;
 use moka::future::Cache;
 
+pub use canary::canary_id;
 pub use error::VectorError;
 pub use records::{ChunkVector, Hit, collection_name};
 

@@ -76,7 +76,8 @@ impl VectorStore {
             Ok(collection
                 .query(
                     vec![embedding.to_vec()],
-                    Some(top_k),
+                    // One more than asked: the isolation canary may be among the nearest.
+                    Some(top_k.saturating_add(1)),
                     None,
                     None,
                     Some(include),
@@ -84,7 +85,7 @@ impl VectorStore {
                 .await?)
         };
         match self.bounded("query", call).await {
-            Ok(response) => records::hits(response, min_score),
+            Ok(response) => records::hits(response, top_k, min_score),
             Err(failure) => self.after_missing(creator, failure, Vec::new()).await,
         }
     }

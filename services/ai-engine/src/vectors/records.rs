@@ -21,6 +21,10 @@ pub(crate) mod keys {
     pub const INDEX: &str = "index";
     /// Where the chunk sits in its source, as JSON text.
     pub const LOCATION: &str = "location";
+    /// Present (`"isolation"`) on the isolation canary only, never on a chunk.
+    pub const CANARY: &str = "canary";
+    /// The creator a canary belongs to (UUID text).
+    pub const CREATOR_ID: &str = "creator_id";
 }
 
 /// The name of a creator's collection: `creator_` and the id without hyphens (40 characters of
@@ -91,8 +95,13 @@ impl ChunkVector {
     }
 }
 
-/// The hits of the first (only) query of `response` whose score reaches `min_score`, best first.
-pub(crate) fn hits(response: QueryResponse, min_score: f32) -> Result<Vec<Hit>, VectorError> {
+/// The hits of the first (only) query of `response` whose score reaches `min_score`, best first,
+/// at most `top_k`; the isolation canary is never a hit.
+pub(crate) fn hits(
+    response: QueryResponse,
+    top_k: u32,
+    min_score: f32,
+) -> Result<Vec<Hit>, VectorError> {
     let ids = response.ids.into_iter().next().unwrap_or_default();
     let distances = response
         .distances
@@ -103,7 +112,16 @@ pub(crate) fn hits(response: QueryResponse, min_score: f32) -> Result<Vec<Hit>, 
         .and_then(|m| m.into_iter().next())
         .unwrap_or_default();
     let mut found = Vec::with_capacity(ids.len());
-    for ((id, distance), metadata) in ids.iter().zip(distances).zip(metadatas) {
+    let chunks = ids
+        .iter()
+        .zip(distances)
+        .zip(metadatas)
+        .filter(|(_, metadata)| {
+            !metadata
+                .as_ref()
+                .is_some_and(|m| m.contains_key(keys::CANARY))
+        });
+    for ((id, distance), metadata) in chunks.take(usize::try_from(top_k).unwrap_or(usize::MAX)) {
         let score = 1.0 - distance.ok_or_else(|| missing(id, "distance"))?;
         if score >= min_score {
             found.push(hit(id, score, metadata.as_ref())?);
