@@ -23,8 +23,8 @@ trap stop_all INT TERM EXIT
 
 scripts/stack/up.sh
 scripts/api-docs.sh
-echo "building the services (the first build takes several minutes)..."
-cargo build --quiet --workspace --bins
+echo "building the services (the first build takes several minutes; cargo shows its progress)..."
+cargo build --workspace --bins
 cargo run --quiet --bin coachai-migrate
 
 mkdir -p "$COACHAI_LOCAL/log"
