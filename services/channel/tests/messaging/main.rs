@@ -1,0 +1,1 @@
+//! Messaging channels end to end.
