@@ -19,6 +19,7 @@ mod support;
 
 mod delivery;
 mod isolation;
+mod openapi;
 mod restart;
 mod telegram;
 mod webhook;

@@ -3,7 +3,6 @@
 //! short enough for tests (base retry 300 ms, 4 attempts, 700 ms client timeout, 3 s lease).
 
 use std::process::Command;
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::Json;
@@ -14,6 +13,7 @@ use coachai_common::tenancy::{CreatorId, TenantTx};
 use coachai_ollama_double::{Config, OllamaDouble, Reply};
 use reqwest::Method;
 use serde_json::Value;
+use tokio::sync::{Mutex, MutexGuard};
 
 use super::channel::Channel;
 use super::receiver::{Mode, Receiver};
@@ -27,7 +27,7 @@ const EMBEDDING_MODEL: &str = "all-minilm";
 const DEV_KEY: &str = "ZGV2LW9ubHktY2hhbm5lbC1zZWNyZXRzLWtleS0wMDA=";
 
 /// Tests run one at a time (see the crate's doc).
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 
 /// A running stack; everything stops when it is dropped.
 pub struct Stack {
@@ -60,7 +60,7 @@ pub struct Answer {
 impl Stack {
     /// The stack with one Channel process, after the previous test's stack is gone.
     pub async fn start() -> Self {
-        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        let turn = ONE_AT_A_TIME.lock().await;
         let double = OllamaDouble::start(Config::default()).await.unwrap();
         let config = stack_config(&double.url());
         let engine = Engine::with_config(config.clone(), test_settings()).await;
