@@ -53,9 +53,13 @@ pub async fn answer(
     let mut tx = messaging.core.db.begin_for(creator).await?;
     match asked {
         Ok(answered) => {
+            // The lease first: a worker that outlived its lease keeps nothing (the transaction
+            // rolls back), so the replica that took the message over answers it alone.
+            if !finish(&mut tx, id, lease).await? {
+                return Ok(());
+            }
             let (kind, chat) = (&pending.opened.kind, &pending.chat);
             keep(&mut tx, pending.integration, kind, chat, &answered).await?;
-            finish(&mut tx, id, lease).await?;
         }
         Err(refusal) => postpone(messaging, &mut tx, &pending, id, lease, &refusal).await?,
     }
@@ -167,12 +171,13 @@ async fn keep(
     Ok(())
 }
 
+/// Marks the message answered; `false` when `lease` no longer holds it.
 async fn finish(
     tx: &mut coachai_common::TenantTx,
     id: Uuid,
     lease: Uuid,
-) -> Result<(), MessagingError> {
-    sqlx::query(
+) -> Result<bool, MessagingError> {
+    let done = sqlx::query(
         "UPDATE channel_inbound SET status = 'done', lease_token = NULL, updated_at = now()
           WHERE id = $1 AND lease_token = $2",
     )
@@ -180,7 +185,7 @@ async fn finish(
     .bind(lease)
     .execute(tx.conn())
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
 async fn retry(

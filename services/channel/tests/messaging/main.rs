@@ -18,6 +18,7 @@ mod harness;
 mod support;
 
 mod delivery;
+mod engine_down;
 mod isolation;
 mod openapi;
 mod restart;

@@ -52,3 +52,31 @@ async fn a_reply_in_the_outbox_of_a_killed_process_is_delivered_by_the_next_one(
         listed.body
     );
 }
+
+#[tokio::test]
+async fn a_message_being_answered_by_a_killed_process_is_answered_by_the_next_one() {
+    let mut stack = Stack::start().await;
+    let receiver = Receiver::start(Mode::Up).await;
+    let (_, id, secret) = hook(&stack, &receiver).await;
+    stack.slow_model(2.0);
+    let (body, ts, signature) = signed(&secret, "c-mid-answer", "Is stretching useful?");
+    assert_eq!(post(&stack, &id, &body, ts, signature).await.status, 200);
+    eventually(
+        "the first process is answering",
+        Duration::from_secs(20),
+        || async { (stack.double.active_streams() > 0).then_some(()) },
+    )
+    .await;
+    stack.crash(0);
+    stack.slow_model_off();
+    stack.channel().await;
+    let reply = eventually(
+        "the next process answers",
+        Duration::from_secs(20),
+        || async { receiver.taken().into_iter().next() },
+    )
+    .await;
+    assert_eq!(reply.json()["conversation"], "c-mid-answer");
+    settle(Duration::from_secs(1)).await;
+    assert_eq!(receiver.taken().len(), 1, "answered once");
+}

@@ -67,7 +67,7 @@ fn hex_hmac(secret: &str, message: &[u8]) -> String {
 async fn a_signed_message_is_answered_with_a_signed_reply() {
     let stack = Stack::start().await;
     let receiver = Receiver::start(Mode::Up).await;
-    let (_, id, secret) = hook(&stack, &receiver).await;
+    let (creator, id, secret) = hook(&stack, &receiver).await;
     assert!(secret.starts_with("whsec_"));
     let (body, ts, signature) = signed(&secret, "user-8841", "How do I start running?");
     let accepted = post(&stack, &id, &body, ts, signature).await;

@@ -130,6 +130,16 @@ impl Stack {
         self.double.set_reply(Reply::Fixed(text.to_owned()));
     }
 
+    /// The model streams `tokens_per_second` from now on.
+    pub fn slow_model(&self, tokens_per_second: f64) {
+        self.double.set_token_rate(Some(tokens_per_second));
+    }
+
+    /// The model streams as fast as it is read again.
+    pub fn slow_model_off(&self) {
+        self.double.set_token_rate(None);
+    }
+
     /// A new creator whose chat and embedding models are the double's.
     pub async fn creator(&self) -> CreatorId {
         let creator = self.engine.creator().await;
