@@ -97,6 +97,27 @@ async fn a_signed_message_is_answered_with_a_signed_reply() {
         reply.header("idempotency-key"),
         json["id"].as_str().unwrap()
     );
+    let (body, ts, signature) = signed(&secret, "user-8841", "And after a week?");
+    assert_eq!(post(&stack, &id, &body, ts, signature).await.status, 200);
+    eventually(
+        "the second reply arrives",
+        Duration::from_secs(20),
+        || async { (receiver.taken().len() == 2).then_some(()) },
+    )
+    .await;
+    let mut tx = stack.tenant(creator).await;
+    let conversations: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM conversations c JOIN channel_integrations i ON i.user_id = c.user_id
+          WHERE i.id = $1::uuid",
+    )
+    .bind(&id)
+    .fetch_one(tx.conn())
+    .await
+    .unwrap();
+    assert_eq!(
+        conversations, 1,
+        "the sender's conversation continues one conversation"
+    );
 }
 
 #[tokio::test]
