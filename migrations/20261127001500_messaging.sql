@@ -57,7 +57,11 @@ CREATE TABLE channel_inbound (
     CONSTRAINT channel_inbound_dedupe_key UNIQUE (creator_id, integration_id, dedupe_key),
     FOREIGN KEY (creator_id, integration_id) REFERENCES channel_integrations (creator_id, id) ON DELETE CASCADE
 );
+-- The claims scan across tenants (they have no tenant to lead with) over the few pending rows,
+-- in next_run_at order, like ingestion_jobs_claim_idx.
 CREATE INDEX channel_inbound_claim_idx ON channel_inbound (next_run_at) WHERE status = 'pending';
+CREATE INDEX channel_inbound_chat_idx ON channel_inbound (creator_id, integration_id, external_chat, created_at)
+    WHERE status = 'pending';
 
 -- The outbox: every reply is a row before anything is sent. A long answer is several parts of
 -- one batch, delivered in order. `pending` rows are due at next_run_at (while one is being
@@ -128,7 +132,8 @@ REVOKE coachai_lookup FROM CURRENT_USER;
 
 -- The claims, like app_claim_ingestion_job: one due row across tenants, leased for p_lease_ms
 -- (next_run_at moves to the lease's end, so an expired lease is simply due again).
-GRANT SELECT (id, creator_id, status, next_run_at, lease_token),
+GRANT SELECT (id, creator_id, integration_id, external_chat, status, next_run_at, lease_token,
+              created_at),
       UPDATE (next_run_at, lease_token, updated_at)
     ON channel_inbound TO coachai_queue;
 GRANT SELECT (id, creator_id, batch, part, state, next_run_at, lease_token),
@@ -150,6 +155,8 @@ BEGIN
 END
 $$;
 
+-- A message waits while an earlier one of its chat is pending: a chat's messages are answered
+-- in order, and its first answer binds the conversation the next ones continue.
 CREATE FUNCTION app_claim_channel_inbound(p_lease_ms bigint)
     RETURNS TABLE (inbound_id uuid, creator_id uuid, lease_token uuid)
     LANGUAGE sql VOLATILE SECURITY DEFINER
@@ -158,6 +165,11 @@ CREATE FUNCTION app_claim_channel_inbound(p_lease_ms bigint)
         WITH due AS (
             SELECT i.id FROM channel_inbound i
              WHERE i.status = 'pending' AND i.next_run_at <= now()
+               AND NOT EXISTS (
+                   SELECT 1 FROM channel_inbound e
+                    WHERE e.creator_id = i.creator_id AND e.integration_id = i.integration_id
+                      AND e.external_chat = i.external_chat AND e.status = 'pending'
+                      AND (e.created_at, e.id) < (i.created_at, i.id))
              ORDER BY i.next_run_at
              LIMIT 1
                FOR UPDATE SKIP LOCKED
