@@ -142,6 +142,17 @@ mod tests {
     }
 
     #[test]
+    fn a_lease_shorter_than_the_delivery_timeout_is_refused() {
+        let settings = ChannelSettings {
+            channel_lease_ms: 5_000,
+            channel_delivery_timeout_ms: 10_000,
+            ..ChannelSettings::default()
+        };
+        let error = settings.validated().unwrap_err().to_string();
+        assert!(error.contains("CHANNEL_LEASE_MS"), "{error}");
+    }
+
+    #[test]
     fn an_ai_engine_url_that_is_not_a_url_is_refused() {
         let settings = ChannelSettings {
             ai_engine_url: "engine:8003 please".into(),

@@ -60,6 +60,8 @@ pub async fn answer(
             }
             let (kind, chat) = (&pending.opened.kind, &pending.chat);
             keep(&mut tx, pending.integration, kind, chat, &answered).await?;
+            let outcome = if answered.done { "answered" } else { "held" };
+            metrics::counter!("channel_inbound_total", "outcome" => outcome).increment(1);
         }
         Err(refusal) => postpone(messaging, &mut tx, &pending, id, lease, &refusal).await?,
     }
@@ -80,6 +82,7 @@ async fn postpone(
         .unwrap_or(0)
         .saturating_add(1);
     let delay = messaging.backoff().next(attempt);
+    metrics::counter!("channel_inbound_total", "outcome" => "retry").increment(1);
     tracing::warn!(inbound = %id, detail = %refusal.detail, "an inbound message waits for the AI Engine");
     retry(tx, id, lease, &refusal.detail, delay).await
 }
