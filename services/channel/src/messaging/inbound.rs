@@ -176,20 +176,20 @@ pub(crate) async fn signed_webhook(
         now,
     )
     .map_err(MessagingError::from)?;
-    first_use(&messaging, id, &signature).await?;
     let message: WebhookMessage = serde_json::from_slice(&body)
         .map_err(|e| AppError::BadRequest(format!("the body is not a webhook message: {e}")))?;
     check(&message)?;
-    store_question(
-        &mut tx,
-        id,
-        &message.id,
-        &message.conversation,
-        &message.text,
-        "pending",
-    )
-    .await?;
-    tx.commit().await?;
+    first_use(&messaging, id, &signature).await?;
+    let (key, chat, text) = (&message.id, &message.conversation, &message.text);
+    let stored = match store_question(&mut tx, id, key, chat, text, "pending").await {
+        Ok(_) => tx.commit().await.map_err(MessagingError::from),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = stored {
+        // Not kept: the sender's retry of this very request must not look like a replay.
+        forget(&messaging, id, &signature).await;
+        return Err(e.into());
+    }
     Ok(ApiJson(Accepted { status: "accepted" }))
 }
 
@@ -207,6 +207,22 @@ fn check(message: &WebhookMessage) -> Result<(), MessagingError> {
     }
 }
 
+fn replay_key(id: Uuid, signature: &str) -> String {
+    format!("channel:replay:{id}:{signature}")
+}
+
+/// Forgets that `signature` was used (best effort).
+async fn forget(messaging: &Messaging, id: Uuid, signature: &str) {
+    if let Some(pool) = &messaging.redis
+        && let Ok(mut conn) = pool.get().await
+    {
+        let _: Result<i64, _> = redis::cmd("DEL")
+            .arg(replay_key(id, signature))
+            .query_async(&mut conn)
+            .await;
+    }
+}
+
 /// Fails when `signature` was already used within the tolerance window (a replay).
 async fn first_use(messaging: &Messaging, id: Uuid, signature: &str) -> Result<(), MessagingError> {
     let pool = messaging
@@ -214,7 +230,7 @@ async fn first_use(messaging: &Messaging, id: Uuid, signature: &str) -> Result<(
         .as_ref()
         .ok_or_else(|| MessagingError::Redis("no Redis URL".into()))?;
     let mut conn = pool.get().await?;
-    let key = format!("channel:replay:{id}:{signature}");
+    let key = replay_key(id, signature);
     let window = u64::try_from(2 * TOLERANCE_SECS).unwrap_or(600);
     let fresh: bool = redis::cmd("SET")
         .arg(&key)
