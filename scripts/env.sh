@@ -33,6 +33,9 @@ export DATABASE_URL="${DATABASE_URL:-postgres://coachai_app:coachai_app@127.0.0.
 export PROVISIONER_DATABASE_URL="${PROVISIONER_DATABASE_URL:-postgres://coachai_provisioner:coachai_provisioner@127.0.0.1:$PGPORT_COACHAI/coachai}"
 export MIGRATION_DATABASE_URL="${MIGRATION_DATABASE_URL:-postgres://coachai_owner:coachai_owner@127.0.0.1:$PGPORT_COACHAI/coachai}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT_COACHAI}"
+# Seals the messaging channels' secrets (bot tokens, webhook signing secrets). DEV ONLY: this key
+# ("dev-only-channel-secrets-key-000") is public; production sets its own base64 of 32 random bytes.
+export CHANNEL_SECRETS_KEY="${CHANNEL_SECRETS_KEY:-ZGV2LW9ubHktY2hhbm5lbC1zZWNyZXRzLWtleS0wMDA=}"
 export CHROMA_URL="${CHROMA_URL:-http://127.0.0.1:$CHROMA_PORT_COACHAI}"
 # up.sh reuses any Ollama answering here, else starts its own on 127.0.0.1:$OLLAMA_PORT_COACHAI.
 export OLLAMA_URL="${OLLAMA_URL:-http://127.0.0.1:$OLLAMA_PORT_COACHAI}"

@@ -13,6 +13,7 @@ use coachai_common::state::CoreState;
 pub mod answer;
 pub mod events;
 pub mod hub;
+pub mod messaging;
 pub mod pages;
 pub mod protocol;
 pub mod public;
@@ -51,12 +52,20 @@ pub fn router(state: CoreState, config: &Config) -> Router {
 
 /// The service with explicit `settings`.
 pub fn router_with(state: CoreState, config: &Config, settings: ChannelSettings) -> Router {
+    let messaging = Arc::new(messaging::Messaging::new(
+        settings.clone(),
+        state.clone(),
+        &config.common.redis_url,
+    ));
+    messaging.start();
     let channel = Arc::new(Channel::start(
         settings,
         state.clone(),
         &config.common.redis_url,
     ));
-    let api = ws::api(state.clone(), channel).merge(public::api(state.clone()));
+    let api = ws::api(state.clone(), channel)
+        .merge(public::api(state.clone()))
+        .merge(messaging::api(state.clone(), messaging));
     service_router(ServiceParts {
         service: SERVICE,
         prefix: PREFIX,

@@ -1,6 +1,7 @@
 //! The Channel service's own settings, read from the environment next to the shared ones:
 //! where the AI Engine answers, the heartbeat and idle timeout of a WebSocket, the send queue
-//! of a connection, and how long and how many events of a conversation are kept for `resume`.
+//! of a connection, how long and how many events of a conversation are kept for `resume`, and
+//! the messaging channels' envelope key, Telegram's address and delivery schedule.
 
 use std::time::Duration;
 
@@ -26,6 +27,25 @@ pub struct ChannelSettings {
     pub channel_resume_ttl_secs: u64,
     /// Events kept per conversation, at least (`CHANNEL_RESUME_MAX_EVENTS`).
     pub channel_resume_max_events: u64,
+    /// Base64 of the 32-byte key sealing integrations' secrets (`CHANNEL_SECRETS_KEY`); without
+    /// it the messaging channels answer 503.
+    pub channel_secrets_key: String,
+    /// Base URL of Telegram's Bot API (`TELEGRAM_API_URL`).
+    pub telegram_api_url: String,
+    /// Delay before the second delivery attempt, in ms (`CHANNEL_RETRY_BASE_MS`); it doubles.
+    pub channel_retry_base_ms: u64,
+    /// Longest delay between attempts, in ms (`CHANNEL_RETRY_MAX_MS`).
+    pub channel_retry_max_ms: u64,
+    /// Attempts before a delivery is dead (`CHANNEL_MAX_ATTEMPTS`).
+    pub channel_max_attempts: u32,
+    /// How long a destination may take to answer a delivery, in ms (`CHANNEL_DELIVERY_TIMEOUT_MS`).
+    pub channel_delivery_timeout_ms: u64,
+    /// How long a claimed row is reserved for its worker, in ms (`CHANNEL_LEASE_MS`).
+    pub channel_lease_ms: u64,
+    /// Longest idle wait of the workers between looks for due rows, in ms (`CHANNEL_POLL_MS`).
+    pub channel_poll_ms: u64,
+    /// How long a destination's open circuit breaker waits, in ms (`CHANNEL_BREAKER_COOLDOWN_MS`).
+    pub channel_breaker_cooldown_ms: u64,
 }
 
 impl Default for ChannelSettings {
@@ -37,6 +57,15 @@ impl Default for ChannelSettings {
             channel_send_queue: SEND_QUEUE_CAPACITY,
             channel_resume_ttl_secs: 24 * 3600,
             channel_resume_max_events: 5_000,
+            channel_secrets_key: String::new(),
+            telegram_api_url: "https://api.telegram.org".into(),
+            channel_retry_base_ms: 2_000,
+            channel_retry_max_ms: 10 * 60 * 1000,
+            channel_max_attempts: 10,
+            channel_delivery_timeout_ms: 10_000,
+            channel_lease_ms: 120_000,
+            channel_poll_ms: 1_000,
+            channel_breaker_cooldown_ms: 30_000,
         }
     }
 }
@@ -66,6 +95,15 @@ impl ChannelSettings {
         if self.channel_send_queue == 0 || self.channel_resume_max_events == 0 {
             return Err(ConfigError::new(
                 "CHANNEL_SEND_QUEUE and CHANNEL_RESUME_MAX_EVENTS must be at least 1",
+            ));
+        }
+        if self.channel_max_attempts == 0
+            || self.channel_retry_base_ms == 0
+            || self.channel_lease_ms <= self.channel_delivery_timeout_ms
+        {
+            return Err(ConfigError::new(
+                "CHANNEL_MAX_ATTEMPTS and CHANNEL_RETRY_BASE_MS must be at least 1, and \
+                 CHANNEL_LEASE_MS longer than CHANNEL_DELIVERY_TIMEOUT_MS",
             ));
         }
         Ok(self)
@@ -101,6 +139,17 @@ mod tests {
             ..ChannelSettings::default()
         };
         assert!(settings.validated().is_err());
+    }
+
+    #[test]
+    fn a_lease_shorter_than_the_delivery_timeout_is_refused() {
+        let settings = ChannelSettings {
+            channel_lease_ms: 5_000,
+            channel_delivery_timeout_ms: 10_000,
+            ..ChannelSettings::default()
+        };
+        let error = settings.validated().unwrap_err().to_string();
+        assert!(error.contains("CHANNEL_LEASE_MS"), "{error}");
     }
 
     #[test]

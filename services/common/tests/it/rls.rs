@@ -26,6 +26,16 @@ const SEED: &[&str] = &[
     "INSERT INTO prompt_template_activations (creator_id, name, version) VALUES ($1, 'chat', 1)",
     "INSERT INTO channel_connections (creator_id, kind, name) VALUES ($1, 'web', 'site')",
     "INSERT INTO audit_log (creator_id, action) VALUES ($1, 'test.seed')",
+    "INSERT INTO api_keys (id, creator_id, created_by, name, prefix, key_hash)
+         VALUES ($3, $1, $2, 'integration', encode(gen_random_bytes(6), 'hex'), gen_random_bytes(32))",
+    "INSERT INTO channel_integrations (id, creator_id, kind, name, inbound_secret, api_key, api_key_id, user_id)
+         VALUES ($3, $1, 'telegram', 'bot', gen_random_bytes(40), gen_random_bytes(40), $3, $2)",
+    "INSERT INTO channel_chats (creator_id, integration_id, external_chat, conversation_id)
+         VALUES ($1, $3, '42', $4)",
+    "INSERT INTO channel_inbound (creator_id, integration_id, dedupe_key, external_chat, body)
+         VALUES ($1, $3, '1', '42', 'hi')",
+    "INSERT INTO channel_deliveries (creator_id, integration_id, external_chat, batch, part, body)
+         VALUES ($1, $3, '42', gen_random_uuid(), 0, 'hello')",
 ];
 
 async fn seed(db: &Db, creator: CreatorId) {
