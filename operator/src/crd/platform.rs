@@ -103,6 +103,10 @@ pub struct Dependencies {
     /// The Secret whose files are the Auth service's token signing keys (mounted read-only).
     #[schemars(length(min = 1, max = 253), regex(pattern = NAME_PATTERN))]
     pub signing_keys_secret: String,
+    /// The Secret key holding the Channel's envelope key for messaging secrets (base64 of 32
+    /// random bytes, `CHANNEL_SECRETS_KEY`). Without it the messaging integrations answer 503.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_secrets_key: Option<SecretKeyRef>,
 }
 
 /// One key of a Secret in the Platform's namespace.

@@ -30,11 +30,13 @@ pub async fn config_hash(
         serde_json::to_string(&platform.spec.image)?,
         serde_json::to_string(deps)?,
     ];
-    for name in [
+    let channel_key = deps.channel_secrets_key.as_ref().map(|key| &key.name);
+    let names = [
         &deps.database.name,
         &deps.migration_database.name,
         &deps.signing_keys_secret,
-    ] {
+    ];
+    for name in names.into_iter().chain(channel_key) {
         let found = secrets
             .get_opt(name)
             .await?

@@ -59,6 +59,9 @@ pub fn env(platform: &Platform, service: ServiceKind) -> Vec<Value> {
     if service == ServiceKind::Auth {
         env.push(json!({"name": "SIGNING_KEYS_DIR", "value": SIGNING_KEYS_DIR}));
     }
+    if let (ServiceKind::Channel, Some(key)) = (service, &deps.channel_secrets_key) {
+        env.push(from_secret("CHANNEL_SECRETS_KEY", key));
+    }
     env
 }
 

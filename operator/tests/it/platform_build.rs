@@ -2,9 +2,9 @@
 //! enforces it.
 
 use coachai_kube_harness::{TestNamespace, apply_crd};
-use coachai_operator::crd::{self, ConditionStatus, Platform};
+use coachai_operator::crd::{self, ConditionStatus, Platform, SecretKeyRef};
 use coachai_operator::platform::{
-    Migration, Observed, ServiceKind, build_status, disruption_budget, migration_job,
+    Migration, Observed, ServiceKind, build_status, deployment, disruption_budget, migration_job,
 };
 use kube::api::{ApiResource, DynamicObject, PostParams};
 use kube::{Api, CustomResourceExt};
@@ -148,4 +148,44 @@ fn dynamic(name: &str, spec: Value) -> DynamicObject {
         "metadata": {"name": name}, "spec": spec,
     }))
     .unwrap()
+}
+
+/// The names of the environment variables of `kind`'s container.
+fn env_of(platform: &Platform, kind: ServiceKind) -> Vec<Value> {
+    let deployment = deployment(platform, kind, "hash");
+    deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn has(env: &[Value], name: &str) -> bool {
+    env.iter().any(|var| var["name"] == name)
+}
+
+#[test]
+fn the_channel_alone_reads_the_messaging_key_from_its_secret_when_one_is_named() {
+    let mut platform = demo("1.0.0");
+    assert!(!has(
+        &env_of(&platform, ServiceKind::Channel),
+        "CHANNEL_SECRETS_KEY"
+    ));
+    platform.spec.dependencies.channel_secrets_key = Some(SecretKeyRef {
+        name: "messaging".into(),
+        key: "envelope".into(),
+    });
+    let channel = env_of(&platform, ServiceKind::Channel);
+    let var = channel
+        .iter()
+        .find(|var| var["name"] == "CHANNEL_SECRETS_KEY")
+        .expect("the Channel reads the key");
+    assert_eq!(var["valueFrom"]["secretKeyRef"]["name"], "messaging");
+    assert_eq!(var["valueFrom"]["secretKeyRef"]["key"], "envelope");
+    for kind in [
+        ServiceKind::Auth,
+        ServiceKind::CreatorHub,
+        ServiceKind::AiEngine,
+    ] {
+        assert!(!has(&env_of(&platform, kind), "CHANNEL_SECRETS_KEY"));
+    }
 }
