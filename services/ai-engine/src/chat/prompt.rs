@@ -56,7 +56,11 @@ impl FittedPrompt {
         }
         for turn in &self.turns {
             messages.push(match turn.role {
-                MessageRole::Assistant => ChatMessage::assistant(turn.body.clone()),
+                // The coach's replies are answers the client received: the model sees them as
+                // its own earlier turns, so it continues the conversation consistently.
+                MessageRole::Assistant | MessageRole::Coach => {
+                    ChatMessage::assistant(turn.body.clone())
+                }
                 MessageRole::User | MessageRole::System => ChatMessage::user(turn.body.clone()),
             });
         }
