@@ -136,7 +136,9 @@ impl ChatEngine {
         let mut tx = self.db.begin_for(creator).await?;
         let (conversation, history) = self.converse(&mut tx, principal, ask).await?;
         let Some(history) = history else {
-            return Ok(Taken::Held(coach_holds(tx, conversation, ask, started).await?));
+            return Ok(Taken::Held(
+                coach_holds(tx, conversation, ask, started).await?,
+            ));
         };
         let retrieved = retriever.resolve(&mut tx, &ask.message, nearest).await?;
         let window = prompt::window(model.as_ref(), self.options.context_cap);
@@ -174,7 +176,11 @@ impl ChatEngine {
         let models = self.registry.models().await;
         let nearest = self
             .retriever()
-            .nearest(principal.creator_id, &settings.embedding_model, &ask.message)
+            .nearest(
+                principal.creator_id,
+                &settings.embedding_model,
+                &ask.message,
+            )
             .await;
         let model = self.resolve_model(settings, models).await?;
         Ok((nearest, model))
@@ -278,8 +284,14 @@ async fn coach_holds(
     started: Instant,
 ) -> Result<Held, AppError> {
     let meta = MessageMeta::default();
-    conversations::append_message(&mut tx, conversation, MessageRole::User, &ask.message, &meta)
-        .await?;
+    conversations::append_message(
+        &mut tx,
+        conversation,
+        MessageRole::User,
+        &ask.message,
+        &meta,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Held::coach(conversation, started))
 }

@@ -103,7 +103,11 @@ mod tests {
         let hit = screen("I have   CHEST pain since this morning", &[]).unwrap();
         assert!(hit.safety);
         assert_eq!(hit.matched, "chest pain");
-        assert!(screen("Sometimes I think about suicide.", &[]).unwrap().safety);
+        assert!(
+            screen("Sometimes I think about suicide.", &[])
+                .unwrap()
+                .safety
+        );
     }
 
     #[test]
@@ -125,7 +129,10 @@ mod tests {
         let hit = screen("chest pain while pregnant", &topics(&["pregnant"])).unwrap();
         assert!(hit.safety);
         let reply = holding_reply("Coach Dee", &hit);
-        assert!(reply.contains("Coach Dee should answer personally"), "{reply}");
+        assert!(
+            reply.contains("Coach Dee should answer personally"),
+            "{reply}"
+        );
         assert!(reply.contains("emergency number"), "{reply}");
         let topic = screen("pregnant", &topics(&["pregnant"])).unwrap();
         assert!(!holding_reply("Dee", &topic).contains("emergency"));
@@ -133,6 +140,9 @@ mod tests {
 
     #[test]
     fn ordinary_questions_pass() {
-        assert_eq!(screen("How should I breathe during a swing?", &topics(&["injury"])), None);
+        assert_eq!(
+            screen("How should I breathe during a swing?", &topics(&["injury"])),
+            None
+        );
     }
 }

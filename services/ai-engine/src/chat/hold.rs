@@ -67,8 +67,14 @@ impl ChatEngine {
             conversations::start_or_continue(&mut tx, principal, ask.conversation).await?;
         let coach_handles = conversations::handled_by_coach(&mut tx, conversation).await?;
         let meta = MessageMeta::default();
-        conversations::append_message(&mut tx, conversation, MessageRole::User, &ask.message, &meta)
-            .await?;
+        conversations::append_message(
+            &mut tx,
+            conversation,
+            MessageRole::User,
+            &ask.message,
+            &meta,
+        )
+        .await?;
         conversations::flag_escalation(&mut tx, conversation).await?;
         let reason = if coach_handles {
             HoldReason::Coach

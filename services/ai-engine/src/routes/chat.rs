@@ -27,7 +27,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::chat::{
-    Ask, ChatEngine, ChatEvent, ChatReply, Done, Held, HeldReply, HoldReason, MAX_MESSAGE_CHARS, Taken,
+    Ask, ChatEngine, ChatEvent, ChatReply, Done, Held, HeldReply, HoldReason, MAX_MESSAGE_CHARS,
+    Taken,
 };
 
 #[derive(OpenApi)]

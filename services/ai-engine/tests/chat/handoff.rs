@@ -51,7 +51,10 @@ async fn messages(setup: &Setup, conversation: &str) -> Vec<Value> {
 async fn a_conversation_the_coach_took_over_is_held_over_sse_and_json_without_asking_the_model() {
     let setup = Setup::new().await;
     let first = setup
-        .ask(&setup.client, json!({"message": "How should I breathe during a swing?"}))
+        .ask(
+            &setup.client,
+            json!({"message": "How should I breathe during a swing?"}),
+        )
         .await
         .ok(200);
     let conversation = first["conversation_id"].as_str().unwrap().to_owned();
@@ -68,7 +71,10 @@ async fn a_conversation_the_coach_took_over_is_held_over_sse_and_json_without_as
     let seen = events(&mut response.into_body(), |_| false).await;
     let names: Vec<&str> = seen.iter().map(|e| e.0.as_str()).collect();
     assert_eq!(names, ["start", "held"], "{seen:?}");
-    assert_eq!(seen[1].1, json!({"conversation_id": conversation, "reason": "coach"}));
+    assert_eq!(
+        seen[1].1,
+        json!({"conversation_id": conversation, "reason": "coach"})
+    );
 
     let plain = json!({"message": "Hello again?", "conversation_id": conversation});
     let held = setup.ask(&setup.client, plain).await.ok(202);
@@ -96,7 +102,10 @@ async fn a_message_on_an_escalation_topic_gets_the_holding_reply_and_flags_the_c
     tx.commit().await.unwrap();
 
     let reply = setup
-        .ask(&setup.client, json!({"message": "Are swings safe during PREGNANCY?"}))
+        .ask(
+            &setup.client,
+            json!({"message": "Are swings safe during PREGNANCY?"}),
+        )
         .await
         .ok(200);
 
@@ -106,7 +115,10 @@ async fn a_message_on_an_escalation_topic_gets_the_holding_reply_and_flags_the_c
     assert!(answer.contains("should answer personally"), "{answer}");
     assert!(!answer.contains("emergency"), "{answer}");
     let conversation = reply["conversation_id"].as_str().unwrap();
-    assert_eq!(attention(&setup, conversation).await.as_deref(), Some("escalation"));
+    assert_eq!(
+        attention(&setup, conversation).await.as_deref(),
+        Some("escalation")
+    );
     let stored = messages(&setup, conversation).await;
     assert_eq!(stored[1]["role"], "assistant");
     assert_eq!(stored[1]["body"], answer);
@@ -126,12 +138,20 @@ async fn a_safety_message_streams_the_holding_reply_with_the_emergency_pointer()
 
     let names: Vec<&str> = seen.iter().map(|e| e.0.as_str()).collect();
     assert_eq!(names, ["start", "token", "done"], "{seen:?}");
-    assert!(seen[1].1["text"].as_str().unwrap().contains("emergency number"));
+    assert!(
+        seen[1].1["text"]
+            .as_str()
+            .unwrap()
+            .contains("emergency number")
+    );
     let done = &seen[2].1;
     assert_eq!(done["escalated"], true, "{done}");
     assert_eq!(done["template"], Value::Null, "{done}");
     let conversation = done["conversation_id"].as_str().unwrap();
     Uuid::parse_str(conversation).unwrap();
-    assert_eq!(attention(&setup, conversation).await.as_deref(), Some("escalation"));
+    assert_eq!(
+        attention(&setup, conversation).await.as_deref(),
+        Some("escalation")
+    );
     assert_eq!(chats_asked(&setup), 0, "the model was not asked");
 }

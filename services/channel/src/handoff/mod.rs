@@ -33,7 +33,9 @@ pub enum HandoffError {
     #[error("no such conversation")]
     NotFound,
     /// A coach reply to a conversation the AI handles.
-    #[error("the AI answers this conversation; take it over (POST .../handoff {{\"state\": \"coach\"}}) before replying")]
+    #[error(
+        "the AI answers this conversation; take it over (POST .../handoff {{\"state\": \"coach\"}}) before replying"
+    )]
     NotHandedOver,
     /// The listing's cursor was not made by this API.
     #[error(transparent)]

@@ -1,8 +1,8 @@
 //! What the handoff routes take and answer.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use garde::Validate;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 

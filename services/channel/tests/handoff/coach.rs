@@ -8,8 +8,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::harness::User;
-use crate::support::dial::{Credential, Dial};
 use crate::support::client::Client;
+use crate::support::dial::{Credential, Dial};
 use crate::support::events::{ends_answer, message};
 use crate::support::stack::{Shape, Stack};
 
@@ -49,9 +49,12 @@ impl Scene {
 
     /// A WebSocket connection of `user`.
     pub async fn connect(&self, user: &User) -> Client {
-        Dial::new(self.stack.replica(0), Credential::Bearer(user.token.clone()))
-            .connect()
-            .await
+        Dial::new(
+            self.stack.replica(0),
+            Credential::Bearer(user.token.clone()),
+        )
+        .connect()
+        .await
     }
 
     /// Sends `text` on `ws` in `conversation` (a new one when `None`) and reads until the answer
@@ -68,11 +71,20 @@ impl Scene {
     }
 
     /// Calls the Channel's `/api/v1/channels{path}` as `token`.
-    pub async fn call(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Answer {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Answer {
         let url = format!("http://{}/api/v1/channels{path}", self.stack.replica(0));
         let http = reqwest::Client::new();
         let mut request = http
-            .request(reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap(), url)
+            .request(
+                reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap(),
+                url,
+            )
             .bearer_auth(token);
         if let Some(body) = body {
             request = request.json(&body);
@@ -96,20 +108,27 @@ impl Scene {
     pub async fn hand(&self, user: &User, conversation: &str, state: &str) -> Answer {
         let path = format!("/conversations/{conversation}/handoff");
         let body = serde_json::json!({ "state": state });
-        self.call(Method::POST, &path, &user.token, Some(body)).await
+        self.call(Method::POST, &path, &user.token, Some(body))
+            .await
     }
 
     /// `POST /conversations/{id}/messages {text}` as `user`.
     pub async fn reply(&self, user: &User, conversation: &str, text: &str) -> Answer {
         let path = format!("/conversations/{conversation}/messages");
         let body = serde_json::json!({ "text": text });
-        self.call(Method::POST, &path, &user.token, Some(body)).await
+        self.call(Method::POST, &path, &user.token, Some(body))
+            .await
     }
 
     /// The ids of `GET /conversations{query}` as `user` (which must succeed).
     pub async fn listed(&self, user: &User, query: &str) -> Vec<Value> {
         let answer = self
-            .call(Method::GET, &format!("/conversations{query}"), &user.token, None)
+            .call(
+                Method::GET,
+                &format!("/conversations{query}"),
+                &user.token,
+                None,
+            )
             .await;
         assert_eq!(answer.status, 200, "{answer:?}");
         answer.body["items"].as_array().unwrap().clone()

@@ -21,13 +21,23 @@ async fn escalated_messages_get_the_holding_reply_and_wait_in_the_coachs_attenti
     let mut ws = scene.connect(&scene.client).await;
 
     let topic = scene
-        .say(&mut ws, None, "Can I squat two weeks after my knee surgery?", |_| false)
+        .say(
+            &mut ws,
+            None,
+            "Can I squat two weeks after my knee surgery?",
+            |_| false,
+        )
         .await;
     let safety = scene
         .say(&mut ws, None, "I feel like I want to die", |_| false)
         .await;
     let ordinary = scene
-        .say(&mut ws, None, "How should I breathe during a swing?", |_| false)
+        .say(
+            &mut ws,
+            None,
+            "How should I breathe during a swing?",
+            |_| false,
+        )
         .await;
 
     for events in [&topic, &safety] {
@@ -35,17 +45,30 @@ async fn escalated_messages_get_the_holding_reply_and_wait_in_the_coachs_attenti
         assert_eq!(kind(done), "done", "{events:#?}");
         assert_eq!(done["escalated"], true, "{done}");
         assert!(done["model"].is_null(), "{done}");
-        assert!(answer(events).contains("should answer personally"), "{events:#?}");
+        assert!(
+            answer(events).contains("should answer personally"),
+            "{events:#?}"
+        );
     }
     assert!(answer(&safety).contains("emergency"), "{safety:#?}");
     assert!(!answer(&topic).contains("emergency"), "{topic:#?}");
-    assert_eq!(scene.stack.answers_asked(), 1, "only the ordinary question reached the model");
+    assert_eq!(
+        scene.stack.answers_asked(),
+        1,
+        "only the ordinary question reached the model"
+    );
 
     let flagged = scene.listed(&scene.coach, "?attention=true").await;
     let (topic_id, safety_id) = (conversation(&topic[0]), conversation(&safety[0]));
-    assert_eq!(ids(&flagged), [safety_id.as_str(), topic_id.as_str()], "newest first");
+    assert_eq!(
+        ids(&flagged),
+        [safety_id.as_str(), topic_id.as_str()],
+        "newest first"
+    );
     assert!(flagged.iter().all(|c| c["attention"] == "escalation"));
-    let calm = scene.listed(&scene.coach, "?attention=false&state=ai").await;
+    let calm = scene
+        .listed(&scene.coach, "?attention=false&state=ai")
+        .await;
     assert_eq!(ids(&calm), [conversation(&ordinary[0]).as_str()]);
 
     let page = scene.listed(&scene.coach, "?attention=true&limit=1").await;

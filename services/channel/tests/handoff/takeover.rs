@@ -11,7 +11,12 @@ async fn the_coach_takes_over_replies_in_person_and_hands_back_to_the_ai() {
     let scene = Scene::start().await;
     let mut ws = scene.connect(&scene.client).await;
     let first = scene
-        .say(&mut ws, None, "How should I breathe during a swing?", |_| false)
+        .say(
+            &mut ws,
+            None,
+            "How should I breathe during a swing?",
+            |_| false,
+        )
         .await;
     assert_eq!(kind(first.last().unwrap()), "done", "{first:#?}");
     let id = conversation(&first[0]);
@@ -20,16 +25,24 @@ async fn the_coach_takes_over_replies_in_person_and_hands_back_to_the_ai() {
     let taken = scene.hand(&scene.coach, &id, "coach").await;
     assert_eq!(taken.status, 200, "{taken:?}");
     assert_eq!(taken.body["handled_by"], "coach");
-    assert_eq!(taken.body["handled_by_user"], scene.coach.principal.user_id.to_string());
+    assert_eq!(
+        taken.body["handled_by_user"],
+        scene.coach.principal.user_id.to_string()
+    );
     let told = ws.until(|e| kind(e) == "handoff").await;
     assert_eq!(told.last().unwrap()["state"], "coach", "{told:#?}");
 
     let held = scene
-        .say(&mut ws, Some(&id), "Are you there?", |e| kind(e) == "handoff")
+        .say(&mut ws, Some(&id), "Are you there?", |e| {
+            kind(e) == "handoff"
+        })
         .await;
     assert_eq!(kind(&held[0]), "ack", "{held:#?}");
     assert_eq!(held.last().unwrap()["state"], "coach", "{held:#?}");
-    assert_eq!(count(&held, "token") + count(&held, "done") + count(&held, "error"), 0);
+    assert_eq!(
+        count(&held, "token") + count(&held, "done") + count(&held, "error"),
+        0
+    );
     assert_eq!(scene.stack.answers_asked(), 1, "the model was not asked");
 
     let sent = scene
