@@ -14,7 +14,7 @@ use coachai_common::tenancy::{Db, TenantTx};
 use uuid::Uuid;
 
 use super::escalation;
-use super::hold::{Held, Taken};
+use super::hold::{Taken, coach_holds};
 use super::passages::Passage;
 use super::prompt::{self, FittedPrompt};
 use super::retrieval::{Nearest, RetrievalOptions, Retriever};
@@ -274,24 +274,4 @@ impl ChatEngine {
 /// Milliseconds since `started`.
 pub fn elapsed_ms(started: Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
-/// Stores the client's message in a conversation the coach handles, and holds it.
-async fn coach_holds(
-    mut tx: TenantTx,
-    conversation: ConversationId,
-    ask: &Ask,
-    started: Instant,
-) -> Result<Held, AppError> {
-    let meta = MessageMeta::default();
-    conversations::append_message(
-        &mut tx,
-        conversation,
-        MessageRole::User,
-        &ask.message,
-        &meta,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Held::coach(conversation, started))
 }

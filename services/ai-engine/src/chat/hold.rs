@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use coachai_common::AppError;
 use coachai_common::auth::Principal;
+use coachai_common::tenancy::TenantTx;
 use tokio::sync::mpsc::Sender;
 use uuid::Uuid;
 
@@ -145,4 +146,24 @@ impl Held {
         };
         let _ = sink.send(ChatEvent::Done(Box::new(done))).await;
     }
+}
+
+/// Stores the client's message in a conversation the coach handles, and holds it.
+pub(super) async fn coach_holds(
+    mut tx: TenantTx,
+    conversation: ConversationId,
+    ask: &Ask,
+    started: Instant,
+) -> Result<Held, AppError> {
+    let meta = MessageMeta::default();
+    conversations::append_message(
+        &mut tx,
+        conversation,
+        MessageRole::User,
+        &ask.message,
+        &meta,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Held::coach(conversation, started))
 }

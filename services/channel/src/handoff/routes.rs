@@ -24,7 +24,7 @@ use super::models::{
 };
 use super::{HandoffError, store};
 use crate::events::EventLog;
-use crate::protocol::EventKind;
+use crate::protocol::{EventKind, HandoffState};
 
 #[derive(OpenApi)]
 #[openapi(tags((name = "handoff", description = "The coach takes conversations over from the AI")))]
@@ -75,7 +75,7 @@ pub(crate) async fn list(
 /// Makes the coach (`coach`) or the AI (`ai`) answer the conversation. Taking over stops the AI
 /// answering in it; handing back clears who took it and its attention flag. The client's
 /// connections get a `handoff` event when the state changes; asking for the current state
-/// changes nothing and answers the same.
+/// publishes nothing (`ai` still clears the attention flag, to dismiss an escalation).
 #[utoipa::path(
     post, path = "/conversations/{id}/handoff", tag = "handoff",
     params(("id" = Uuid, Path, description = "the conversation")),
@@ -100,17 +100,22 @@ pub(crate) async fn handoff(
     let Tenant { principal, mut tx } = tenant;
     principal.require_staff()?;
     let before = store::lock(&mut tx, id).await?;
-    if before.handled_by == request.state {
+    let changed = before.handled_by != request.state;
+    if !changed && request.state == HandoffState::Coach {
         tx.commit().await?;
         return Ok(ApiJson(before));
     }
+    // `ai` on a conversation the AI already answers still clears its attention flag: that is
+    // how a coach dismisses an escalation they dealt with elsewhere.
     let now = store::hand(&mut tx, id, request.state, principal.user_id).await?;
-    let event = EventKind::Handoff {
-        state: request.state,
-    };
-    log.append(now.user_id, id, &event)
-        .await
-        .map_err(HandoffError::from)?;
+    if changed {
+        let event = EventKind::Handoff {
+            state: request.state,
+        };
+        log.append(now.user_id, id, &event)
+            .await
+            .map_err(HandoffError::from)?;
+    }
     tx.commit().await?;
     Ok(ApiJson(now))
 }
@@ -143,7 +148,7 @@ pub(crate) async fn reply(
     principal.require_staff()?;
     let text = message.text.trim();
     let conversation = store::lock(&mut tx, id).await?;
-    if conversation.handled_by != crate::protocol::HandoffState::Coach {
+    if conversation.handled_by != HandoffState::Coach {
         return Err(HandoffError::NotHandedOver.into());
     }
     let (message_id, created_at) = store::add_reply(&mut tx, id, text).await?;

@@ -125,6 +125,20 @@ fn an_event_read_back_from_the_wire_is_the_same_event() {
 }
 
 #[test]
+fn a_done_frame_without_escalated_reads_as_not_escalated() {
+    let frame = json!({"type": "done", "conversation_id": CONVERSATION, "seq": 4,
+        "message_id": Uuid::from_u128(2), "sources": [], "model": null, "degraded": false});
+    let event: ServerEvent = serde_json::from_value(frame).unwrap();
+    assert!(matches!(
+        event.kind,
+        EventKind::Done {
+            escalated: false,
+            ..
+        }
+    ));
+}
+
+#[test]
 fn every_error_code_is_written_as_its_stable_name() {
     let codes = [
         ErrorCode::MalformedJson,

@@ -2,6 +2,8 @@
 //! safety list are answered over the WebSocket with the holding reply (no model call) and
 //! appear in the coach's attention list.
 
+use axum::http::Method;
+
 use crate::coach::{Scene, ids};
 use crate::support::events::{answer, conversation, kind};
 
@@ -71,6 +73,35 @@ async fn escalated_messages_get_the_holding_reply_and_wait_in_the_coachs_attenti
         .await;
     assert_eq!(ids(&calm), [conversation(&ordinary[0]).as_str()]);
 
-    let page = scene.listed(&scene.coach, "?attention=true&limit=1").await;
-    assert_eq!(ids(&page), [safety_id.as_str()]);
+    let token = &scene.coach.token;
+    let first = scene
+        .call(
+            Method::GET,
+            "/conversations?attention=true&limit=1",
+            token,
+            None,
+        )
+        .await;
+    assert_eq!(
+        ids(first.body["items"].as_array().unwrap()),
+        [safety_id.as_str()]
+    );
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let path = format!("/conversations?attention=true&limit=1&cursor={cursor}");
+    let second = scene.call(Method::GET, &path, token, None).await;
+    assert_eq!(
+        ids(second.body["items"].as_array().unwrap()),
+        [topic_id.as_str()]
+    );
+    assert!(second.body["next_cursor"].is_null(), "{second:?}");
+
+    let dismissed = scene.hand(&scene.coach, &topic_id, "ai").await;
+    assert_eq!(dismissed.status, 200, "{dismissed:?}");
+    assert!(dismissed.body["attention"].is_null(), "{dismissed:?}");
+    let flagged = scene.listed(&scene.coach, "?attention=true").await;
+    assert_eq!(
+        ids(&flagged),
+        [safety_id.as_str()],
+        "the dismissed one left the list"
+    );
 }

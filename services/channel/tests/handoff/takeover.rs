@@ -1,10 +1,11 @@
 //! The coach takes a conversation over, replies in person and hands it back; the client sees
 //! each step on its WebSocket and the model is not asked while the coach answers.
 
+use axum::http::Method;
 use serde_json::Value;
 
 use crate::coach::Scene;
-use crate::support::events::{conversation, count, kind};
+use crate::support::events::{conversation, count, kind, resume};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_coach_takes_over_replies_in_person_and_hands_back_to_the_ai() {
@@ -67,6 +68,39 @@ async fn the_coach_takes_over_replies_in_person_and_hands_back_to_the_ai() {
     assert_eq!(kind(answered.last().unwrap()), "done", "{answered:#?}");
     assert!(count(&answered, "token") > 0);
     assert_eq!(scene.stack.answers_asked(), 2, "the AI answers again");
+
+    let mut later = scene.connect(&scene.client).await;
+    later.send(&resume(&id, 0)).await;
+    let replayed = later
+        .until(|e| e["seq"] == answered.last().unwrap()["seq"])
+        .await;
+    let kinds: Vec<&str> = replayed.iter().map(kind).collect();
+    let handoffs: Vec<&Value> = replayed.iter().filter(|e| kind(e) == "handoff").collect();
+    assert_eq!(
+        handoffs.len(),
+        3,
+        "taken, held message, handed back: {kinds:?}"
+    );
+    assert_eq!(count(&replayed, "coach_message"), 1, "{kinds:?}");
+
+    let path = format!("/conversations/{id}");
+    let token = &scene.client.token;
+    let stored = scene
+        .stack
+        .engine
+        .call(Method::GET, &path, token, None)
+        .await
+        .ok(200);
+    let roles: Vec<&str> = stored["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        ["user", "assistant", "user", "coach", "user", "assistant"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
