@@ -12,6 +12,7 @@ use coachai_common::state::CoreState;
 
 pub mod answer;
 pub mod events;
+pub mod handoff;
 pub mod hub;
 pub mod messaging;
 pub mod pages;
@@ -63,7 +64,8 @@ pub fn router_with(state: CoreState, config: &Config, settings: ChannelSettings)
         state.clone(),
         &config.common.redis_url,
     ));
-    let api = ws::api(state.clone(), channel)
+    let api = handoff::api(state.clone(), channel.log.clone())
+        .merge(ws::api(state.clone(), channel))
         .merge(public::api(state.clone()))
         .merge(messaging::api(state.clone(), messaging));
     service_router(ServiceParts {

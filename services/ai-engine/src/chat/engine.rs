@@ -13,6 +13,8 @@ use coachai_common::ratelimit::{Limit, RateLimiter};
 use coachai_common::tenancy::{Db, TenantTx};
 use uuid::Uuid;
 
+use super::escalation;
+use super::hold::{Taken, coach_holds};
 use super::passages::Passage;
 use super::prompt::{self, FittedPrompt};
 use super::retrieval::{Nearest, RetrievalOptions, Retriever};
@@ -111,19 +113,33 @@ pub struct Prepared {
 
 impl ChatEngine {
     /// Everything before the model: see the module documentation. The client's message is
-    /// stored when this succeeds.
-    pub async fn prepare(&self, principal: &Principal, ask: &Ask) -> Result<Prepared, AppError> {
+    /// stored when this succeeds. A message the model must not answer (the coach handles the
+    /// conversation, or it escalates) comes back [`Taken::Held`].
+    pub async fn prepare(&self, principal: &Principal, ask: &Ask) -> Result<Taken, AppError> {
         let started = Instant::now();
+        let creator = principal.creator_id;
+        let settings = settings::cached(&self.db, &self.cache, creator).await?;
+        self.check_rate(principal, &settings).await?;
+        if let Some(escalation) = escalation::screen(&ask.message, &settings.escalation_topics) {
+            let held = self
+                .escalate(principal, ask, &settings, &escalation, started)
+                .await?;
+            return Ok(Taken::Held(held));
+        }
         // Everything that waits on the network or on a pool connection of its own comes before
         // the transaction: the model list and the settings (a cache miss takes a connection;
         // waiting for one while holding the transaction's deadlocked the pool at 32 chats),
         // the question's embedding and the vector search (so no connection idles on Ollama or
         // ChromaDB).
-        let (settings, nearest, model) = self.outside_transaction(principal, ask).await?;
-        let creator = principal.creator_id;
+        let (nearest, model) = self.outside_transaction(principal, ask, &settings).await?;
         let retriever = self.retriever();
         let mut tx = self.db.begin_for(creator).await?;
         let (conversation, history) = self.converse(&mut tx, principal, ask).await?;
+        let Some(history) = history else {
+            return Ok(Taken::Held(
+                coach_holds(tx, conversation, ask, started).await?,
+            ));
+        };
         let retrieved = retriever.resolve(&mut tx, &ask.message, nearest).await?;
         let window = prompt::window(model.as_ref(), self.options.context_cap);
         let prompt = prompt::fit(
@@ -137,7 +153,7 @@ impl ChatEngine {
         .await?;
         tx.commit().await?;
         let passages = prompt.kept(&retrieved.passages);
-        Ok(Prepared {
+        Ok(Taken::Answer(Box::new(Prepared {
             principal: principal.clone(),
             conversation,
             settings,
@@ -147,43 +163,48 @@ impl ChatEngine {
             degraded: retrieved.degraded,
             started,
             prepare_ms: elapsed_ms(started),
-        })
+        })))
     }
 
-    /// The creator's settings (and the rate limit), the nearest vectors and the model: what
-    /// `prepare` reads before it opens its transaction.
+    /// The nearest vectors and the model: what `prepare` reads before it opens its transaction.
     async fn outside_transaction(
         &self,
         principal: &Principal,
         ask: &Ask,
-    ) -> Result<(ChatSettings, Nearest, Option<ResolvedModel>), AppError> {
+        settings: &ChatSettings,
+    ) -> Result<(Nearest, Option<ResolvedModel>), AppError> {
         let models = self.registry.models().await;
-        let creator = principal.creator_id;
-        let settings = settings::cached(&self.db, &self.cache, creator).await?;
-        self.check_rate(principal, &settings).await?;
         let nearest = self
             .retriever()
-            .nearest(creator, &settings.embedding_model, &ask.message)
+            .nearest(
+                principal.creator_id,
+                &settings.embedding_model,
+                &ask.message,
+            )
             .await;
-        let model = self.resolve_model(&settings, models).await?;
-        Ok((settings, nearest, model))
+        let model = self.resolve_model(settings, models).await?;
+        Ok((nearest, model))
     }
 
-    /// The conversation, its earlier turns, and the client's message stored in it.
+    /// The conversation, its earlier turns, and the client's message stored in it; no turns
+    /// (and nothing stored yet) when the coach handles the conversation.
     async fn converse(
         &self,
         tx: &mut TenantTx,
         principal: &Principal,
         ask: &Ask,
-    ) -> Result<(ConversationId, Vec<Turn>), AppError> {
+    ) -> Result<(ConversationId, Option<Vec<Turn>>), AppError> {
         let conversation =
             conversations::start_or_continue(tx, principal, ask.conversation).await?;
+        if conversations::handled_by_coach(tx, conversation).await? {
+            return Ok((conversation, None));
+        }
         let history =
             conversations::recent_turns(tx, conversation, self.options.history_messages).await?;
         let meta = MessageMeta::default();
         conversations::append_message(tx, conversation, MessageRole::User, &ask.message, &meta)
             .await?;
-        Ok((conversation, history))
+        Ok((conversation, Some(history)))
     }
 
     fn retriever(&self) -> Retriever<'_> {

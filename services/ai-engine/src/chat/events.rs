@@ -1,5 +1,5 @@
-//! What a chat answer is made of, as the SSE events `token`, `done` and `error` carry it and as
-//! the non-streaming reply returns it.
+//! What a chat answer is made of, as the SSE events `token`, `done`, `held` and `error` carry it
+//! and as the non-streaming reply returns it.
 
 use coachai_common::error::Problem;
 use serde::Serialize;
@@ -38,7 +38,7 @@ pub struct Timings {
         "snippet": "Exhale at the top of every swing."}],
     "model": "smollm2:135m", "model_fell_back": false, "prompt_version": 1,
     "template": {"name": "chat", "version": 1, "source": "global", "fell_back_from": null},
-    "degraded": false, "degraded_reason": null,
+    "degraded": false, "degraded_reason": null, "escalated": false,
     "usage": {"prompt_tokens": 412, "completion_tokens": 57},
     "timings": {"prepare_ms": 9, "first_token_ms": 180, "total_ms": 3100}}))]
 pub struct Done {
@@ -54,13 +54,17 @@ pub struct Done {
     pub model_fell_back: bool,
     /// The version of the prompt template used (`null` for the built-in).
     pub prompt_version: Option<i32>,
-    /// The template used, and the one it stood in for if the chosen one failed to render.
-    pub template: TemplateUsed,
+    /// The template used, and the one it stood in for if the chosen one failed to render;
+    /// `null` for the holding reply of an escalated message (no prompt was rendered).
+    pub template: Option<TemplateUsed>,
     /// True when part of the answer path was unavailable (see `degraded_reason`).
     pub degraded: bool,
     /// What was unavailable: the model (the answer is extractive) or vector search (passages
     /// came from full-text search).
     pub degraded_reason: Option<String>,
+    /// True when the message was escalated to the human coach: the answer is the holding reply
+    /// (no model was asked) and the conversation is flagged for the coach.
+    pub escalated: bool,
     /// Token counts.
     pub usage: Usage,
     /// Timings.
@@ -75,6 +79,18 @@ pub struct ChatReply {
     /// Everything the `done` event carries.
     #[serde(flatten)]
     pub done: Done,
+}
+
+/// Why no answer is written: the SSE event `held` (`{"conversation_id", "reason"}`) and the
+/// non-streaming reply (202) when the coach has taken the conversation over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({"conversation_id": "0195f3b0-0000-7000-8000-000000000001",
+    "reason": "coach"}))]
+pub struct HeldReply {
+    /// The conversation; the client's message is stored in it.
+    pub conversation_id: Uuid,
+    /// Always `coach`: the human coach answers this conversation in person.
+    pub reason: String,
 }
 
 /// One event of an answer.

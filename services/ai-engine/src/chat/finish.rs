@@ -115,9 +115,10 @@ impl ChatEngine {
                 model: answer.model,
                 model_fell_back: answer.model_fell_back,
                 prompt_version: prepared.prompt.template.version,
-                template: prepared.prompt.template.clone(),
+                template: Some(prepared.prompt.template.clone()),
                 degraded: degraded.is_some(),
                 degraded_reason: degraded,
+                escalated: false,
                 usage: answer.usage,
                 timings: Timings {
                     prepare_ms: prepared.prepare_ms,

@@ -56,7 +56,11 @@ impl FittedPrompt {
         }
         for turn in &self.turns {
             messages.push(match turn.role {
-                MessageRole::Assistant => ChatMessage::assistant(turn.body.clone()),
+                // The coach's replies are answers the client received: the model sees them as
+                // its own earlier turns, so it continues the conversation consistently.
+                MessageRole::Assistant | MessageRole::Coach => {
+                    ChatMessage::assistant(turn.body.clone())
+                }
                 MessageRole::User | MessageRole::System => ChatMessage::user(turn.body.clone()),
             });
         }
@@ -151,4 +155,54 @@ fn summary<'a>(turns: impl Iterator<Item = &'a Turn>) -> Option<String> {
         ),
         600,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use ollama_rs::generation::chat::MessageRole as OllamaRole;
+
+    use super::*;
+    use crate::prompts::Source;
+
+    fn turn(role: MessageRole, body: &str) -> Turn {
+        Turn {
+            role,
+            body: body.to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_coachs_replies_reach_the_model_as_its_own_earlier_turns() {
+        let prompt = FittedPrompt {
+            system: "You are Dee.".into(),
+            turns: vec![
+                turn(MessageRole::User, "I hurt my knee"),
+                turn(
+                    MessageRole::Coach,
+                    "Rest it this week; I'll check in Friday.",
+                ),
+            ],
+            summary: None,
+            user: "Can I swing today?".into(),
+            template: TemplateUsed {
+                name: "chat".into(),
+                version: None,
+                source: Source::Builtin,
+                fell_back_from: None,
+            },
+            budget: Budget::for_model(2048, 4096),
+            prompt_tokens: 0,
+            kept: Vec::new(),
+        };
+        let roles: Vec<OllamaRole> = prompt.messages().into_iter().map(|m| m.role).collect();
+        assert_eq!(
+            roles,
+            [
+                OllamaRole::System,
+                OllamaRole::User,
+                OllamaRole::Assistant,
+                OllamaRole::User
+            ]
+        );
+    }
 }

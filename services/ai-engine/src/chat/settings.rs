@@ -1,6 +1,7 @@
 //! The creator's settings a chat needs, read in the creator's transaction through the common
 //! cache (kept 30 s: a change made in the Creator Hub applies within that): the names clients
-//! see, the models, and the chat rate limit (`quotas.requests_per_minute`, 60 when unset).
+//! see, the models, the chat rate limit (`quotas.requests_per_minute`, 60 when unset) and the
+//! topics the AI hands to the human coach (`persona.escalation_topics`).
 
 use std::time::Duration;
 
@@ -25,6 +26,9 @@ pub struct ChatSettings {
     pub embedding_model: String,
     /// Chat requests allowed per minute.
     pub requests_per_minute: i32,
+    /// Topics the AI does not answer itself (see [`super::escalation`]).
+    #[serde(default)]
+    pub escalation_topics: Vec<String>,
 }
 
 impl ChatSettings {
@@ -60,7 +64,11 @@ pub async fn read(tx: &mut TenantTx) -> Result<ChatSettings, AppError> {
         "SELECT display_name, persona ->> 'coach_name' AS coach_name, chat_model, embedding_model,
                 CASE WHEN jsonb_typeof(quotas -> 'requests_per_minute') = 'number'
                      THEN least(greatest((quotas ->> 'requests_per_minute')::numeric, 1), 100000)::int
-                     ELSE $2 END AS requests_per_minute
+                     ELSE $2 END AS requests_per_minute,
+                ARRAY(SELECT jsonb_array_elements_text(
+                    CASE WHEN jsonb_typeof(persona -> 'escalation_topics') = 'array'
+                         THEN persona -> 'escalation_topics' ELSE '[]'::jsonb END))
+                    AS escalation_topics
            FROM creators WHERE id = $1",
     )
     .bind(creator.0)

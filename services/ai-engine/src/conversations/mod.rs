@@ -7,12 +7,14 @@
 //! so appending to or reading turns of a conversation the caller does not own cannot compile.
 
 mod cursor;
+mod handling;
 pub mod model;
 mod store;
 
 use coachai_common::AppError;
 
 pub use cursor::{BadCursor, Cursor};
+pub use handling::{flag_escalation, handled_by_coach};
 pub use model::{MessageMeta, MessageRole, Turn};
 pub use store::{
     ConversationId, append_message, delete, get, page, recent_turns, start_or_continue,

@@ -21,6 +21,8 @@ pub enum MessageRole {
     Assistant,
     /// Instructions recorded with the conversation.
     System,
+    /// The human coach, replying in person after taking the conversation over.
+    Coach,
 }
 
 impl MessageRole {
@@ -30,12 +32,13 @@ impl MessageRole {
             Self::User => "user",
             Self::Assistant => "assistant",
             Self::System => "system",
+            Self::Coach => "coach",
         }
     }
 
     /// The role stored as `name`, if it is one.
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::User, Self::Assistant, Self::System]
+        [Self::User, Self::Assistant, Self::System, Self::Coach]
             .into_iter()
             .find(|r| r.as_str() == name)
     }

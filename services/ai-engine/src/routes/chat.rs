@@ -26,7 +26,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::chat::{Ask, ChatEngine, ChatEvent, ChatReply, Done, MAX_MESSAGE_CHARS};
+use crate::chat::{
+    Ask, ChatEngine, ChatEvent, ChatReply, Done, Held, HeldReply, HoldReason, MAX_MESSAGE_CHARS,
+    Taken,
+};
 
 #[derive(OpenApi)]
 #[openapi(tags((name = "chat", description = "Answers grounded in the creator's material")))]
@@ -69,7 +72,11 @@ fn not_blank(value: &str, _: &()) -> garde::Result {
 /// question is stored), `token` events (`{"text"}`), then
 /// `done` (the `Done` object) or `error` (a problem document). Otherwise one JSON object: the
 /// `done` fields and `answer`. When the model cannot answer, the answer is extractive (quoted
-/// passages, worded as such) with `degraded: true`.
+/// passages, worded as such) with `degraded: true`. When the coach has taken the conversation
+/// over, `start` is followed by `held` (`{"conversation_id", "reason": "coach"}`) and the stream
+/// ends (without streaming: 202 with that object). A message matching the creator's escalation
+/// topics or the safety list is answered with the holding reply (`done.escalated: true`, model
+/// `null`) and flags the conversation for the coach; the model is not asked.
 #[utoipa::path(
     post, path = "/chat", tag = "chat",
     request_body = ChatRequest,
@@ -81,6 +88,7 @@ fn not_blank(value: &str, _: &()) -> garde::Result {
                 "prompt_version": 1, "template": {"name": "chat", "version": 1, "source": "global", "fell_back_from": null},
                 "degraded": false, "degraded_reason": null, "usage": {"prompt_tokens": 412, "completion_tokens": 57},
                 "timings": {"prepare_ms": 9, "first_token_ms": 180, "total_ms": 3100}})),
+        (status = 202, description = "the coach handles the conversation: the message is stored and not answered by the AI", body = HeldReply),
         (status = 400, description = "a body that is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "no valid credential", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "an API key without `chat`", body = Problem, content_type = "application/problem+json"),
@@ -102,15 +110,45 @@ pub(crate) async fn chat(
         message: request.message,
         conversation: request.conversation_id,
     };
-    let prepared = engine.prepare(&principal, &ask).await?;
-    let conversation = prepared.conversation.uuid();
     let (sink, events) = mpsc::channel(64);
-    tokio::spawn(engine.answer(prepared, sink));
+    let conversation = match engine.prepare(&principal, &ask).await? {
+        Taken::Answer(prepared) => {
+            let conversation = prepared.conversation.uuid();
+            tokio::spawn(engine.answer(*prepared, sink));
+            conversation
+        }
+        Taken::Held(held) if held.reason == HoldReason::Coach => {
+            return Ok(coach_holds(&held, streaming));
+        }
+        Taken::Held(held) => {
+            let conversation = held.conversation.uuid();
+            tokio::spawn(held.send(sink));
+            conversation
+        }
+    };
     if streaming {
         Ok(stream(conversation, events).into_response())
     } else {
         Ok(collect(events).await)
     }
+}
+
+/// The answer to a message in a conversation the coach handles: `start` and `held`, or 202.
+fn coach_holds(held: &Held, streaming: bool) -> Response {
+    let reply = HeldReply {
+        conversation_id: held.conversation.uuid(),
+        reason: "coach".to_owned(),
+    };
+    if !streaming {
+        return (StatusCode::ACCEPTED, ApiJson(reply)).into_response();
+    }
+    let start = serde_json::json!({ "conversation_id": reply.conversation_id });
+    let data = serde_json::to_value(&reply).unwrap_or_default();
+    let events = [
+        Event::default().event("start").data(start.to_string()),
+        Event::default().event("held").data(data.to_string()),
+    ];
+    Sse::new(futures::stream::iter(events.map(Ok::<_, Infallible>))).into_response()
 }
 
 fn accepts_events(headers: &HeaderMap) -> bool {

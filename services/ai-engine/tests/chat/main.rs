@@ -9,6 +9,7 @@ mod test_db;
 mod degraded_ollama;
 mod degraded_stores;
 mod grounding;
+mod handoff;
 #[path = "../support/harness.rs"]
 mod harness;
 mod input;

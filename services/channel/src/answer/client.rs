@@ -8,7 +8,7 @@ use serde_json::Value;
 use sse_stream::SseStream;
 use uuid::Uuid;
 
-use crate::protocol::{ErrorCode, EventKind, Source};
+use crate::protocol::{ErrorCode, EventKind, HandoffState, Source};
 
 /// How long connecting to the AI Engine may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -46,6 +46,8 @@ struct Done {
     model: Option<String>,
     #[serde(default)]
     degraded: bool,
+    #[serde(default)]
+    escalated: bool,
 }
 
 #[derive(Deserialize)]
@@ -134,8 +136,13 @@ fn event(name: Option<&str>, data: &str) -> Result<AnswerEvent, Refusal> {
                 sources: done.sources,
                 model: done.model,
                 degraded: done.degraded,
+                escalated: done.escalated,
             }))
         }
+        // The coach handles the conversation: no answer comes, the client learns who answers.
+        Some("held") => Ok(AnswerEvent::Event(EventKind::Handoff {
+            state: HandoffState::Coach,
+        })),
         Some("error") => Err(unavailable(&detail_of(data))),
         _ => Err(unavailable(
             "the AI Engine sent an event this service does not know",
@@ -201,6 +208,29 @@ mod tests {
                 model: None,
                 ..
             })
+        ));
+    }
+
+    #[test]
+    fn a_held_answer_tells_the_client_the_coach_answers_and_an_escalated_done_says_so() {
+        let held = event(Some("held"), r#"{"conversation_id":null,"reason":"coach"}"#);
+        assert_eq!(
+            held,
+            Ok(AnswerEvent::Event(EventKind::Handoff {
+                state: HandoffState::Coach
+            }))
+        );
+        let id = Uuid::new_v4();
+        let done = event(
+            Some("done"),
+            &format!(r#"{{"message_id":"{id}","model":null,"escalated":true}}"#),
+        );
+        assert!(matches!(
+            done,
+            Ok(AnswerEvent::Event(EventKind::Done {
+                escalated: true,
+                ..
+            }))
         ));
     }
 

@@ -112,7 +112,11 @@ impl Answer {
         let Some(id) = self.conversation else {
             return Ok(());
         };
-        self.finished = matches!(kind, EventKind::Done { .. } | EventKind::Error { .. });
+        // A `handoff` ends the answer too: the coach answers this conversation, the AI does not.
+        self.finished = matches!(
+            kind,
+            EventKind::Done { .. } | EventKind::Error { .. } | EventKind::Handoff { .. }
+        );
         log.append(job.owner, id, &kind).await.map(drop)
     }
 }

@@ -77,6 +77,10 @@ pub enum EventKind {
         model: Option<String>,
         /// True when part of the answer path was unavailable.
         degraded: bool,
+        /// True when the message was escalated to the human coach: the answer is the holding
+        /// reply, no model wrote it, and the coach was told.
+        #[serde(default)]
+        escalated: bool,
     },
     /// Something the client sent, or the answer, failed; the connection keeps working unless a
     /// close frame follows.
@@ -92,6 +96,13 @@ pub enum EventKind {
     Handoff {
         /// `coach` once the coach took over, `ai` once they handed back.
         state: HandoffState,
+    },
+    /// The human coach wrote in the conversation (after taking it over).
+    CoachMessage {
+        /// The stored message.
+        message_id: Uuid,
+        /// What the coach wrote.
+        text: String,
     },
     /// The answer to a client `ping`.
     Pong,

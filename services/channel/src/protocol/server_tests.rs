@@ -46,11 +46,12 @@ fn each_event_type_carries_exactly_the_contract_fields() {
                 sources: vec![source],
                 model: Some("smollm2:135m".into()),
                 degraded: false,
+                escalated: false,
             },
             with_envelope(
                 "done",
                 json!({"message_id": message, "model": "smollm2:135m",
-                "degraded": false, "sources": [{"content_id": Uuid::from_u128(3),
+                "degraded": false, "escalated": false, "sources": [{"content_id": Uuid::from_u128(3),
                 "title": "Kettlebell basics", "location": {"page": 2}, "score": 0.5,
                 "snippet": "Exhale at the top."}]}),
             ),
@@ -78,6 +79,16 @@ fn each_event_type_carries_exactly_the_contract_fields() {
             },
             with_envelope("handoff", json!({"state": "ai"})),
         ),
+        (
+            EventKind::CoachMessage {
+                message_id: message,
+                text: "I'll call you at six.".into(),
+            },
+            with_envelope(
+                "coach_message",
+                json!({"message_id": message, "text": "I'll call you at six."}),
+            ),
+        ),
     ];
     for (kind, expected) in cases {
         assert_eq!(wire(kind), expected);
@@ -104,12 +115,27 @@ fn an_event_read_back_from_the_wire_is_the_same_event() {
             sources: vec![],
             model: None,
             degraded: true,
+            escalated: true,
         },
     );
     assert_eq!(
         serde_json::from_str::<ServerEvent>(&event.to_json()).unwrap(),
         event
     );
+}
+
+#[test]
+fn a_done_frame_without_escalated_reads_as_not_escalated() {
+    let frame = json!({"type": "done", "conversation_id": CONVERSATION, "seq": 4,
+        "message_id": Uuid::from_u128(2), "sources": [], "model": null, "degraded": false});
+    let event: ServerEvent = serde_json::from_value(frame).unwrap();
+    assert!(matches!(
+        event.kind,
+        EventKind::Done {
+            escalated: false,
+            ..
+        }
+    ));
 }
 
 #[test]

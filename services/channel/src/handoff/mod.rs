@@ -1,0 +1,61 @@
+//! Human handoff: the coach's side of a conversation. Staff of the creator (owner, admin or
+//! coach; a client gets 403) list the conversations that need attention, take one over
+//! (`handled_by = 'coach'`: the AI Engine then stores the client's messages and answers none),
+//! reply in person, and hand it back to the AI. Every change the client should see goes through
+//! the conversation's event log ([`crate::events::EventLog`]) as `handoff` or `coach_message`,
+//! so it reaches the client's live connections and is replayed on resume.
+//!
+//! The tenant comes from the verified token ([`coachai_common::tenancy::Tenant`]): another
+//! creator's conversation is "not found" (404), never revealed. Contract:
+//! `docs/03-api-specifications/channel.md`, section "Handoff".
+
+mod models;
+mod routes;
+mod store;
+
+use coachai_common::AppError;
+use coachai_common::cursor::BadCursor;
+
+pub use models::{
+    CoachConversation, CoachConversationPage, CoachMessage, CoachReply, HandoffRequest, ListQuery,
+};
+pub use routes::api;
+
+use crate::events::LogError;
+
+/// Longest reply a coach may send, in characters (the chat's message limit).
+pub const MAX_REPLY_CHARS: usize = 4000;
+
+/// Why a handoff request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum HandoffError {
+    /// No conversation of the caller's creator has this id.
+    #[error("no such conversation")]
+    NotFound,
+    /// A coach reply to a conversation the AI handles.
+    #[error(
+        "the AI answers this conversation; take it over (POST .../handoff {{\"state\": \"coach\"}}) before replying"
+    )]
+    NotHandedOver,
+    /// The listing's cursor was not made by this API.
+    #[error(transparent)]
+    BadCursor(#[from] BadCursor),
+    /// PostgreSQL failed.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    /// The event log could not be written; nothing was changed.
+    #[error(transparent)]
+    Log(#[from] LogError),
+}
+
+impl From<HandoffError> for AppError {
+    fn from(err: HandoffError) -> Self {
+        match err {
+            HandoffError::NotFound => AppError::NotFound(err.to_string()),
+            HandoffError::NotHandedOver => AppError::Conflict(err.to_string()),
+            HandoffError::BadCursor(e) => AppError::BadRequest(e.to_string()),
+            HandoffError::Db(e) => AppError::from(e),
+            HandoffError::Log(e) => AppError::Unavailable(e.to_string()),
+        }
+    }
+}
