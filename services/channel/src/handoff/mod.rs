@@ -3,7 +3,9 @@
 //! (`handled_by = 'coach'`: the AI Engine then stores the client's messages and answers none),
 //! reply in person, and hand it back to the AI. Every change the client should see goes through
 //! the conversation's event log ([`crate::events::EventLog`]) as `handoff` or `coach_message`,
-//! so it reaches the client's live connections and is replayed on resume.
+//! so it reaches the client's live connections and is replayed on resume; a conversation that came
+//! from a messaging channel also gets the reply, and a notice of each change of hands, through the
+//! outbox ([`crate::messaging::outbox`]), in the same transaction.
 //!
 //! The tenant comes from the verified token ([`coachai_common::tenancy::Tenant`]): another
 //! creator's conversation is "not found" (404), never revealed. Contract:
@@ -22,6 +24,12 @@ pub use models::{
 pub use routes::api;
 
 use crate::events::LogError;
+
+/// What a client on a messaging channel (Telegram, webhook) is told when a coach takes over.
+pub const COACH_JOINED: &str =
+    "Your coach has joined this conversation and will answer you personally.";
+/// What they are told when the coach hands the conversation back to the AI.
+pub const AI_RESUMED: &str = "Your coach has handed this conversation back to the AI coach.";
 
 /// Longest reply a coach may send, in characters (the chat's message limit).
 pub const MAX_REPLY_CHARS: usize = 4000;
@@ -46,6 +54,9 @@ pub enum HandoffError {
     /// The event log could not be written; nothing was changed.
     #[error(transparent)]
     Log(#[from] LogError),
+    /// The message for the client's messaging channel could not be queued; nothing was changed.
+    #[error(transparent)]
+    Messaging(#[from] crate::messaging::MessagingError),
 }
 
 impl From<HandoffError> for AppError {
@@ -56,6 +67,7 @@ impl From<HandoffError> for AppError {
             HandoffError::BadCursor(e) => AppError::BadRequest(e.to_string()),
             HandoffError::Db(e) => AppError::from(e),
             HandoffError::Log(e) => AppError::Unavailable(e.to_string()),
+            HandoffError::Messaging(e) => AppError::from(e),
         }
     }
 }

@@ -11,7 +11,7 @@ use coachai_common::error::Problem;
 use coachai_common::json::ApiJson;
 use coachai_common::query::{ApiQuery, page_limit};
 use coachai_common::state::CoreState;
-use coachai_common::tenancy::Tenant;
+use coachai_common::tenancy::{Tenant, TenantTx};
 use serde::Deserialize;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -22,8 +22,9 @@ use super::models::{
     CoachConversation, CoachConversationPage, CoachMessage, CoachReply, DEFAULT_LIMIT,
     HandoffRequest, ListQuery, MAX_LIMIT,
 };
-use super::{HandoffError, store};
+use super::{AI_RESUMED, COACH_JOINED, HandoffError, store};
 use crate::events::EventLog;
+use crate::messaging::outbox;
 use crate::protocol::{EventKind, HandoffState};
 
 #[derive(OpenApi)]
@@ -109,15 +110,32 @@ pub(crate) async fn handoff(
     // how a coach dismisses an escalation they dealt with elsewhere.
     let now = store::hand(&mut tx, id, request.state, principal.user_id).await?;
     if changed {
-        let event = EventKind::Handoff {
-            state: request.state,
-        };
-        log.append(now.user_id, id, &event)
-            .await
-            .map_err(HandoffError::from)?;
+        announce(&mut tx, &log, &now, request.state).await?;
     }
     tx.commit().await?;
     Ok(ApiJson(now))
+}
+
+/// Tells the client that `conversation` changed hands: a `handoff` event for its connections and,
+/// when it came from a messaging channel, a notice queued in `tx`.
+async fn announce(
+    tx: &mut TenantTx,
+    log: &EventLog,
+    conversation: &CoachConversation,
+    state: HandoffState,
+) -> Result<(), HandoffError> {
+    let notice = match state {
+        HandoffState::Coach => COACH_JOINED,
+        HandoffState::Ai => AI_RESUMED,
+    };
+    outbox::enqueue_for_conversation(tx, conversation.id, notice).await?;
+    log.append(
+        conversation.user_id,
+        conversation.id,
+        &EventKind::Handoff { state },
+    )
+    .await?;
+    Ok(())
 }
 
 /// The coach's reply in a conversation they took over: stored (role `coach`), sent to the
@@ -152,8 +170,10 @@ pub(crate) async fn reply(
         return Err(HandoffError::NotHandedOver.into());
     }
     let (message_id, created_at) = store::add_reply(&mut tx, id, text).await?;
-    // Delivery on the client's messaging channel (Telegram, webhook) belongs here, in this
-    // transaction, so a reply is stored and queued for delivery together or not at all.
+    // Stored and queued for the client's messaging channel (if any) together, or not at all.
+    outbox::enqueue_for_conversation(&mut tx, id, text)
+        .await
+        .map_err(HandoffError::from)?;
     let event = EventKind::CoachMessage {
         message_id,
         text: text.to_owned(),

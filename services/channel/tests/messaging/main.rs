@@ -19,6 +19,7 @@ mod support;
 
 mod delivery;
 mod engine_down;
+mod handoff;
 mod isolation;
 mod openapi;
 mod restart;

@@ -1,0 +1,117 @@
+//! Handoff on a messaging channel: when the coach takes a Telegram conversation over, the client
+//! is told in the chat, the AI answers nothing, the coach's reply goes out through the Bot API,
+//! and after the hand-back the AI answers again.
+
+use std::time::Duration;
+
+use coachai_common::auth::Role;
+use reqwest::Method;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::support::eventually;
+use crate::support::stack::{Stack, settle};
+
+fn update(update_id: i64, chat: i64, text: &str) -> Vec<u8> {
+    json!({
+        "update_id": update_id,
+        "message": {"message_id": update_id, "chat": {"id": chat, "type": "private"}, "text": text}
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// Waits until the chat has received `count` messages and returns them.
+async fn texts(stack: &Stack, chat: i64, count: usize) -> Vec<String> {
+    eventually(
+        &format!("{count} message(s) in the Telegram chat"),
+        Duration::from_secs(20),
+        || async {
+            let texts = stack.telegram.telegram_texts(chat);
+            (texts.len() >= count).then_some(texts)
+        },
+    )
+    .await
+}
+
+/// `token`'s holder hands `conversation` to `state` (`coach` or `ai`).
+async fn handoff(stack: &Stack, token: &str, conversation: Uuid, state: &str) {
+    let body = json!({"state": state}).to_string().into_bytes();
+    let path = format!("/conversations/{conversation}/handoff");
+    let answer = stack
+        .send(Method::POST, &path, Some(token), &[], Some(body))
+        .await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+}
+
+#[tokio::test]
+async fn a_coach_takes_a_telegram_chat_over_replies_in_it_and_hands_it_back() {
+    let stack = Stack::start().await;
+    stack.reply("Breathe out at the top of the swing.");
+    let creator = stack.creator().await;
+    let owner = stack.user(creator, Role::Owner).await;
+    let coach = stack.user(creator, Role::Coach).await;
+    let body = json!({"kind": "telegram", "name": "Coach bot", "bot_token": "123456:AAbb-cc_dd"});
+    let (id, secret) = stack.integration(creator, &owner, body).await;
+    let (path, chat) = (format!("/telegram/{id}/webhook"), -4_242_001_i64);
+    let header = [("x-telegram-bot-api-secret-token", secret)];
+    let post = |n: i64, text: &'static str| {
+        stack.send(
+            Method::POST,
+            &path,
+            None,
+            &header,
+            Some(update(n, chat, text)),
+        )
+    };
+    assert_eq!(post(1, "How do I breathe?").await.status, 200);
+    assert_eq!(
+        texts(&stack, chat, 1).await[0],
+        "Breathe out at the top of the swing."
+    );
+    let conversation: Uuid = {
+        let mut tx = stack.tenant(creator).await;
+        sqlx::query_scalar("SELECT conversation_id FROM channel_chats WHERE external_chat = $1")
+            .bind(chat.to_string())
+            .fetch_one(tx.conn())
+            .await
+            .unwrap()
+    };
+    handoff(&stack, &coach.token, conversation, "coach").await;
+    let told = texts(&stack, chat, 2).await;
+    assert!(told[1].contains("coach has joined"), "{told:?}");
+    assert_eq!(post(2, "Can you check my form video?").await.status, 200);
+    settle(Duration::from_secs(2)).await;
+    assert_eq!(
+        stack.answers_asked(),
+        1,
+        "the AI answers nothing while the coach has the chat"
+    );
+    assert_eq!(stack.telegram.telegram_texts(chat).len(), 2);
+    let reply = json!({"text": "Send it over, I'll look tonight."})
+        .to_string()
+        .into_bytes();
+    let sent = stack
+        .send(
+            Method::POST,
+            &format!("/conversations/{conversation}/messages"),
+            Some(&coach.token),
+            &[],
+            Some(reply),
+        )
+        .await;
+    assert_eq!(sent.status, 201, "{:?}", sent.body);
+    assert_eq!(
+        texts(&stack, chat, 3).await[2],
+        "Send it over, I'll look tonight."
+    );
+
+    handoff(&stack, &coach.token, conversation, "ai").await;
+    assert!(texts(&stack, chat, 4).await[3].contains("back to the AI"));
+    assert_eq!(post(3, "And the swing?").await.status, 200);
+    assert_eq!(
+        texts(&stack, chat, 5).await[4],
+        "Breathe out at the top of the swing."
+    );
+    assert_eq!(stack.answers_asked(), 2);
+}
