@@ -133,6 +133,17 @@ impl Gateway {
         self.send(request, call).await
     }
 
+    /// `POST path` with `token` and the JSON `body`, answered within [`REQUEST_BOUND`]
+    /// whatever the status.
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> Result<Probe, JourneyError> {
+        let request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(body);
+        self.send(request, format!("POST {path}")).await
+    }
+
     async fn send(
         &self,
         request: reqwest::RequestBuilder,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail, ensure};
 use coachai_journey_tests::Chat;
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::steps::{ask, cited, completed};
@@ -65,6 +65,10 @@ async fn postgresql_restart(
     conversation: &str,
     acked: &mut Vec<String>,
 ) -> anyhow::Result<()> {
+    let gateway = world.gateway.clone();
+    let token = seeded.token.clone();
+    let whole = json!({"message": LONG_QUESTION, "stream": false});
+    let http = tokio::spawn(async move { gateway.post("/ai/chat", &token, &whole).await });
     chat.send_message(Uuid::new_v4(), Some(conversation), LONG_QUESTION)
         .await?;
     chat.until(EVENT_WAIT, |e| e["type"] == "ack").await?;
@@ -74,6 +78,8 @@ async fn postgresql_restart(
     if let Some(error) = in_flight.error() {
         ensure!(error["code"] == "unavailable", "in flight: {error}");
     }
+    let http = http.await??;
+    ensure!(http.is_clean(), "an HTTP answer in flight: {http:?}");
     let refused = while_postgresql_is_down(world, seeded, chat, conversation).await?;
     world.stack.start_postgresql().await?;
     let broke_off = in_flight.done().is_none();
@@ -104,7 +110,7 @@ async fn after_postgresql_is_back(
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     // An answer that broke off says "send the message again": the client does, as a new
-    // message (the same id is only acknowledged again; see the suite's README section).
+    // message (the same id replays the outcome of its first copy: docs/07, Journey tests).
     if broke_off {
         completed(&ask(chat, Some(conversation), LONG_QUESTION).await?)?;
     }
