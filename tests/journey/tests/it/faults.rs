@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
-use coachai_journey_tests::Chat;
+use coachai_journey_tests::{Chat, JourneyError, Probe};
 use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -19,6 +19,10 @@ const RECOVERY: Duration = Duration::from_secs(120);
 
 /// A message asked while PostgreSQL stops; its answer takes seconds at the double's pace.
 const LONG_QUESTION: &str = "How do I hinge at the hips, and when do I exhale in a swing?";
+
+/// A document uploaded just before PostgreSQL stops.
+const ANKLES: &str =
+    "# Ankle notes\n\n## Calf raises\nRise slowly onto the toes and lower for three.\n";
 
 /// A document uploaded while ChromaDB is down.
 const GRIP: &str = "# Grip notes\n\n## Hook grip\nWrap the thumb first and the fingers over it.\n";
@@ -37,7 +41,7 @@ pub async fn the_journey_survives_a_postgresql_restart_and_a_chromadb_outage(
     let conversation = first.conversation_id().context("no conversation id")?;
     let mut acked = vec![HINGE_QUESTION.to_owned()];
 
-    postgresql_restart(world, &seeded, &mut chat, &conversation, &mut acked).await?;
+    let uploaded = postgresql_restart(world, &seeded, &mut chat, &conversation, &mut acked).await?;
     chroma_outage(world, &seeded, &mut chat, &conversation, &mut acked).await?;
 
     let stored = world.api.conversation(&seeded.token, &conversation).await?;
@@ -48,44 +52,49 @@ pub async fn the_journey_survives_a_postgresql_restart_and_a_chromadb_outage(
         .flatten()
         .any(|m| m["degraded"] == true && m["sources"].as_array().is_some_and(|s| !s.is_empty()));
     ensure!(degraded, "no stored answer is marked degraded: {stored}");
+    world
+        .api
+        .wait_ready(&seeded.creator, &uploaded, READY_WAIT)
+        .await?;
     let stats = world.gateway.stats(&seeded.creator).await?;
     ensure!(
-        stats["documents_by_status"]["ready"] == 3,
+        stats["documents_by_status"]["ready"] == 4,
         "stats at the end: {stats}"
     );
     Ok(())
 }
 
-/// Stops PostgreSQL while an acknowledged answer streams, checks how requests and a new
-/// message fail while it is down, starts it, and finishes what failed with the same tokens.
+/// Stops PostgreSQL just after an upload is accepted and while an acknowledged answer streams,
+/// checks how requests and a new message fail while it is down, starts it, and finishes what
+/// failed with the same tokens. The id of the upload, which must still become `ready`.
 async fn postgresql_restart(
     world: &World,
     seeded: &Seeded,
     chat: &mut Chat,
     conversation: &str,
     acked: &mut Vec<String>,
-) -> anyhow::Result<()> {
-    let gateway = world.gateway.clone();
-    let token = seeded.token.clone();
-    let whole = json!({"message": LONG_QUESTION, "stream": false});
-    let http = tokio::spawn(async move { gateway.post("/ai/chat", &token, &whole).await });
+) -> anyhow::Result<String> {
+    let uploaded = world
+        .gateway
+        .upload_file(
+            &seeded.creator,
+            "ankles.md",
+            "Ankle notes",
+            ANKLES.as_bytes(),
+        )
+        .await?;
+    let http = whole_answer_in_flight(world, &seeded.token);
     chat.send_message(Uuid::new_v4(), Some(conversation), LONG_QUESTION)
         .await?;
     chat.until(EVENT_WAIT, |e| e["type"] == "ack").await?;
     acked.push(LONG_QUESTION.to_owned());
     world.stack.stop_postgresql().await?;
-    let in_flight = chat.answer(EVENT_WAIT).await?;
-    if let Some(error) = in_flight.error() {
-        ensure!(error["code"] == "unavailable", "in flight: {error}");
-    }
-    let http = http.await??;
-    ensure!(http.is_clean(), "an HTTP answer in flight: {http:?}");
+    let broke_off = in_flight_ends_cleanly(chat, http).await?;
     let refused = while_postgresql_is_down(world, seeded, chat, conversation).await?;
     world.stack.start_postgresql().await?;
-    let broke_off = in_flight.done().is_none();
     after_postgresql_is_back(world, seeded, chat, conversation, (broke_off, refused)).await?;
     acked.push(BREATH_QUESTION.to_owned());
-    Ok(())
+    Ok(uploaded)
 }
 
 /// Once PostgreSQL is back, the same tokens work again; the answer that broke off is asked
@@ -118,6 +127,32 @@ async fn after_postgresql_is_back(
         .await?;
     completed(&chat.answer(EVENT_WAIT).await?)?;
     Ok(())
+}
+
+/// A whole (not streamed) `POST /ai/chat` of [`LONG_QUESTION`], asked in the background.
+fn whole_answer_in_flight(
+    world: &World,
+    token: &str,
+) -> tokio::task::JoinHandle<Result<Probe, JourneyError>> {
+    let gateway = world.gateway.clone();
+    let token = token.to_owned();
+    let whole = json!({"message": LONG_QUESTION, "stream": false});
+    tokio::spawn(async move { gateway.post("/ai/chat", &token, &whole).await })
+}
+
+/// The streamed answer ends with `done` or an `error` `unavailable`, the whole one with a 2xx
+/// or a 5xx problem+json, neither hanging. Whether the streamed answer broke off.
+async fn in_flight_ends_cleanly(
+    chat: &mut Chat,
+    http: tokio::task::JoinHandle<Result<Probe, JourneyError>>,
+) -> anyhow::Result<bool> {
+    let streamed = chat.answer(EVENT_WAIT).await?;
+    if let Some(error) = streamed.error() {
+        ensure!(error["code"] == "unavailable", "in flight: {error}");
+    }
+    let http = http.await??;
+    ensure!(http.is_clean(), "an HTTP answer in flight: {http:?}");
+    Ok(streamed.done().is_none())
 }
 
 /// While PostgreSQL is down: requests that need it are answered 5xx problem+json (not a hang,
