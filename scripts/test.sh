@@ -35,7 +35,7 @@ scripts/lint.sh
 step "unit and integration tests, with coverage"
 cargo llvm-cov clean --workspace
 cargo llvm-cov --no-report --workspace --exclude coachai-kube-harness --exclude coachai-operator \
-    --exclude coachai-browser-tests
+    --exclude coachai-browser-tests --exclude coachai-journey-tests
 cargo llvm-cov report --summary-only --ignore-filename-regex "$COVERAGE_IGNORE" \
     | tee "$COACHAI_LOCAL/coverage.txt" | tail -n 3
 cargo llvm-cov report --ignore-filename-regex "$COVERAGE_IGNORE" \
@@ -48,6 +48,8 @@ step "end-to-end: the gateway's limits, CORS, errors and request ids, against st
 tests/e2e/gateway.sh
 step "end-to-end: the chat page, widget and console in headless Chromium"
 tests/browser/run.sh
+step "end-to-end: the whole journey through the gateway, and through a PostgreSQL restart and a ChromaDB outage"
+tests/journey/run.sh
 
 step "cluster tests (etcd + kube-apiserver built from Go modules)"
 tests/cluster/test.sh -p coachai-operator

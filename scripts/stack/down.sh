@@ -3,6 +3,8 @@
 # up.sh and gateway.sh). Instances reused from another clone are left alone. Idempotent.
 #   down.sh         stop the recorded components
 #   down.sh --all   stop every component running from this clone's $COACHAI_LOCAL, recorded or not
+#   down.sh [--all] chroma postgresql   only the components named (gateway, ollama, chroma, redis,
+#                   postgresql)
 set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -10,11 +12,11 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 ALL=""
 case "${1:-}" in
-  "") ;;
-  --all) ALL=1 ;;
-  -h|--help) sed -n '2,6s/^# \{0,1\}//p' "$0"; exit 0 ;;
-  *) die "usage: $0 [--all]" ;;
+  --all) ALL=1; shift ;;
+  -h|--help) sed -n '2,8s/^# \{0,1\}//p' "$0"; exit 0 ;;
 esac
+components=("$@")
+[ "${#components[@]}" -gt 0 ] || components=(gateway ollama chroma redis postgresql)
 
 wanted() { [ -n "$ALL" ] || is_recorded "$1"; }
 
@@ -113,8 +115,13 @@ stop_postgres() {
 
 [ -d "$COACHAI_LOCAL" ] || { log "nothing to stop ($COACHAI_LOCAL does not exist)"; exit 0; }
 take_stack_lock
-stop_gateway
-stop_ollama
-stop_chroma
-stop_redis
-stop_postgres
+for component in "${components[@]}"; do
+  case "$component" in
+    gateway) stop_gateway ;;
+    ollama) stop_ollama ;;
+    chroma) stop_chroma ;;
+    redis) stop_redis ;;
+    postgresql) stop_postgres ;;
+    *) die "usage: $0 [--all] [gateway|ollama|chroma|redis|postgresql ...]" ;;
+  esac
+done

@@ -21,7 +21,8 @@ REDIS_DIR="$COACHAI_LOCAL/redis"
 CHROMA_DIR="$COACHAI_LOCAL/chroma"
 CHROMA_PIDFILE="$COACHAI_LOCAL/chroma.pid"
 OLLAMA_PIDFILE="$COACHAI_LOCAL/ollama.pid"
-VENV_DIR="$COACHAI_LOCAL/venv"
+# The ChromaDB venv; a second stack (tests/journey/run.sh) reuses the first one's.
+VENV_DIR="${COACHAI_VENV_DIR:-$COACHAI_LOCAL/venv}"
 NGINX_DIR="${COACHAI_NGINX_DIR:-$COACHAI_LOCAL/nginx}"
 STARTED_FILE="$COACHAI_LOCAL/started"
 # Serialises up/down across every clone on this machine (they share the ports).

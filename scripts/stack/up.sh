@@ -5,6 +5,9 @@
 # reuses a compatible instance another clone already serves on the same port, and prints one line
 # per dependency on stdout. Components started here are recorded in $COACHAI_LOCAL/started so that
 # down.sh stops only those. See scripts/stack/README.md.
+#   up.sh                  every dependency
+#   up.sh postgresql chroma  only those named (postgresql, redis, chroma, ollama): a second stack
+#                          with its own COACHAI_LOCAL and ports, as tests/journey/run.sh starts
 set -euo pipefail
 
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -397,7 +400,14 @@ mkdir -p "$COACHAI_LOCAL" "$LOG_DIR"
 take_stack_lock
 install_packages
 ensure_traversable postgres "$COACHAI_LOCAL"
-start_postgres
-start_redis
-start_chroma
-start_ollama
+components=("$@")
+[ "${#components[@]}" -gt 0 ] || components=(postgresql redis chroma ollama)
+for component in "${components[@]}"; do
+  case "$component" in
+    postgresql) start_postgres ;;
+    redis) start_redis ;;
+    chroma) start_chroma ;;
+    ollama) start_ollama ;;
+    *) die "unknown component $component; expected postgresql, redis, chroma or ollama" ;;
+  esac
+done
