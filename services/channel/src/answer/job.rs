@@ -72,16 +72,11 @@ pub async fn run(engine: AiEngine, log: EventLog, job: Job, notices: mpsc::Sende
     let mut answer = Answer::default();
     while let Some(item) = events.next().await {
         if let Err(e) = answer.take(&log, &job, item, &notices).await {
+            let _ = log.release(job.owner, job.message_id).await;
             return lost(&job, &e, &notices);
         }
     }
-    if let (Some(id), false) = (answer.conversation, answer.finished) {
-        let broke_off = Refusal {
-            code: ErrorCode::Unavailable,
-            detail: "the answer broke off; send the message again".into(),
-        };
-        let _ = log.append(job.owner, id, &error(broke_off)).await;
-    }
+    answer.end(&log, &job).await;
 }
 
 /// Where an answer stands.
@@ -89,9 +84,28 @@ pub async fn run(engine: AiEngine, log: EventLog, job: Job, notices: mpsc::Sende
 struct Answer {
     conversation: Option<Uuid>,
     finished: bool,
+    /// The answer ended in an `error` rather than `done` or a handoff.
+    failed: bool,
 }
 
 impl Answer {
+    /// After the last event: an answer that stopped without `done` says so in its log, and a
+    /// failed one releases its message id. "Send the message again" must work with the same id:
+    /// an id is answered once only when it was answered.
+    async fn end(mut self, log: &EventLog, job: &Job) {
+        if let (Some(id), false) = (self.conversation, self.finished) {
+            let broke_off = Refusal {
+                code: ErrorCode::Unavailable,
+                detail: "the answer broke off; send the message again".into(),
+            };
+            let _ = log.append(job.owner, id, &error(broke_off)).await;
+            self.failed = true;
+        }
+        if self.failed {
+            let _ = log.release(job.owner, job.message_id).await;
+        }
+    }
+
     /// Keeps one event of the answer.
     async fn take(
         &mut self,
@@ -117,6 +131,7 @@ impl Answer {
             kind,
             EventKind::Done { .. } | EventKind::Error { .. } | EventKind::Handoff { .. }
         );
+        self.failed = matches!(kind, EventKind::Error { .. });
         log.append(job.owner, id, &kind).await.map(drop)
     }
 }

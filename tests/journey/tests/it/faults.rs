@@ -84,7 +84,8 @@ async fn postgresql_restart(
         )
         .await?;
     let http = whole_answer_in_flight(world, &seeded.token);
-    chat.send_message(Uuid::new_v4(), Some(conversation), LONG_QUESTION)
+    let streaming = Uuid::new_v4();
+    chat.send_message(streaming, Some(conversation), LONG_QUESTION)
         .await?;
     chat.until(EVENT_WAIT, |e| e["type"] == "ack").await?;
     acked.push(LONG_QUESTION.to_owned());
@@ -92,19 +93,26 @@ async fn postgresql_restart(
     let broke_off = in_flight_ends_cleanly(chat, http).await?;
     let refused = while_postgresql_is_down(world, seeded, chat, conversation).await?;
     world.stack.start_postgresql().await?;
+    // The answer streams for seconds at the double's pace and is stored at its end, so it
+    // cannot finish while PostgreSQL is down: it breaks off.
+    ensure!(
+        broke_off,
+        "the answer streaming while PostgreSQL stopped broke off"
+    );
+    let broke_off = Some(streaming);
     after_postgresql_is_back(world, seeded, chat, conversation, (broke_off, refused)).await?;
     acked.push(BREATH_QUESTION.to_owned());
     Ok(uploaded)
 }
 
-/// Once PostgreSQL is back, the same tokens work again; the answer that broke off is asked
-/// again, and the refused message is sent again under its id and answered.
+/// Once PostgreSQL is back, the same tokens work again; the message whose answer broke off and
+/// the refused message are sent again under their ids and answered.
 async fn after_postgresql_is_back(
     world: &World,
     seeded: &Seeded,
     chat: &mut Chat,
     conversation: &str,
-    (broke_off, refused): (bool, Uuid),
+    (broke_off, refused): (Option<Uuid>, Uuid),
 ) -> anyhow::Result<()> {
     let path = "/ai/conversations";
     let started = Instant::now();
@@ -118,10 +126,12 @@ async fn after_postgresql_is_back(
         ensure!(started.elapsed() < RECOVERY, "{path} did not recover");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    // An answer that broke off says "send the message again": the client does, as a new
-    // message (the same id replays the outcome of its first copy: docs/07, Journey tests).
-    if broke_off {
-        completed(&ask(chat, Some(conversation), LONG_QUESTION).await?)?;
+    // An answer that broke off says "send the message again": the client does, under the same
+    // id, and gets an answer this time.
+    if let Some(id) = broke_off {
+        chat.send_message(id, Some(conversation), LONG_QUESTION)
+            .await?;
+        completed(&chat.answer(EVENT_WAIT).await?)?;
     }
     chat.send_message(refused, Some(conversation), BREATH_QUESTION)
         .await?;
