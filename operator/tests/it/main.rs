@@ -13,6 +13,7 @@ mod platform_checks;
 mod platform_support;
 mod platform_upkeep;
 mod reconcile;
+mod rotation;
 mod support;
 mod suspension;
 mod validation;
