@@ -19,11 +19,15 @@ use crate::support::{Operator, condition, ready};
 
 const ROLL: &str = "coachai.dev/db-credentials";
 
-fn field(secret: &Secret, key: &str) -> String {
+pub fn field(secret: &Secret, key: &str) -> String {
     String::from_utf8(secret.data.as_ref().unwrap()[key].0.clone()).unwrap()
 }
 
-async fn secret_until(api: &Api<Secret>, name: &str, check: impl Fn(&Secret) -> bool) -> Secret {
+pub async fn secret_until(
+    api: &Api<Secret>,
+    name: &str,
+    check: impl Fn(&Secret) -> bool,
+) -> Secret {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         if let Some(secret) = api.get_opt(name).await.unwrap().filter(|s| check(s)) {
@@ -37,7 +41,7 @@ async fn secret_until(api: &Api<Secret>, name: &str, check: impl Fn(&Secret) -> 
     }
 }
 
-async fn visible_creators(uri: &str) -> Result<Vec<Uuid>, sqlx::Error> {
+pub async fn visible_creators(uri: &str) -> Result<Vec<Uuid>, sqlx::Error> {
     let mut conn = sqlx::PgConnection::connect(uri).await?;
     let seen = sqlx::query_scalar("SELECT id FROM creators")
         .fetch_all(&mut conn)
@@ -47,7 +51,7 @@ async fn visible_creators(uri: &str) -> Result<Vec<Uuid>, sqlx::Error> {
 }
 
 /// Waits until `uri` no longer logs in (60 s at most).
-async fn refused(uri: &str, what: &str) {
+pub async fn refused(uri: &str, what: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     while visible_creators(uri).await.is_ok() {
         assert!(
@@ -58,7 +62,7 @@ async fn refused(uri: &str, what: &str) {
     }
 }
 
-async fn roles(op: &Operator, id: Uuid) -> Vec<String> {
+pub async fn roles(op: &Operator, id: Uuid) -> Vec<String> {
     sqlx::query_scalar("SELECT rolname::text FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1")
         .bind(format!("tenant_{}%", id.simple()))
         .fetch_all(op.db.preauth())
@@ -66,7 +70,7 @@ async fn roles(op: &Operator, id: Uuid) -> Vec<String> {
         .unwrap()
 }
 
-fn database_ready(creator: &coachai_operator::crd::Creator) -> (String, String) {
+pub fn database_ready(creator: &coachai_operator::crd::Creator) -> (String, String) {
     let found = creator
         .status
         .as_ref()
@@ -74,7 +78,7 @@ fn database_ready(creator: &coachai_operator::crd::Creator) -> (String, String) 
     found.map_or_else(Default::default, |c| (c.reason.clone(), c.message.clone()))
 }
 
-fn deployment(name: &str, pod: Value) -> Deployment {
+pub fn deployment(name: &str, pod: Value) -> Deployment {
     serde_json::from_value(json!({
         "metadata": {"name": name},
         "spec": {
@@ -86,7 +90,7 @@ fn deployment(name: &str, pod: Value) -> Deployment {
     .unwrap()
 }
 
-fn container(extra: Value) -> Value {
+pub fn container(extra: Value) -> Value {
     let mut c = json!({"name": "app", "image": "registry.invalid/coachai/never-pulled:1"});
     c.as_object_mut()
         .unwrap()
@@ -94,7 +98,7 @@ fn container(extra: Value) -> Value {
     json!({"containers": [c]})
 }
 
-async fn available(api: &Api<Deployment>, name: &str) {
+pub async fn available(api: &Api<Deployment>, name: &str) {
     let done = await_condition(api.clone(), name, conditions::is_deployment_completed());
     tokio::time::timeout(Duration::from_secs(90), done)
         .await
@@ -102,7 +106,7 @@ async fn available(api: &Api<Deployment>, name: &str) {
         .unwrap();
 }
 
-async fn patch<K>(api: &Api<K>, name: &str, body: Value)
+pub async fn patch<K>(api: &Api<K>, name: &str, body: Value)
 where
     K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
 {
@@ -111,11 +115,11 @@ where
         .unwrap();
 }
 
-fn rotate(value: &str) -> Value {
+pub fn rotate(value: &str) -> Value {
     json!({"metadata": {"annotations": {"coachai.dev/rotate-credentials": value}}})
 }
 
-fn rolled_to(deployment: &Deployment) -> Option<String> {
+pub fn rolled_to(deployment: &Deployment) -> Option<String> {
     let meta = deployment.spec.template.metadata.as_ref()?;
     meta.annotations.as_ref()?.get(ROLL).cloned()
 }
