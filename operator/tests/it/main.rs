@@ -14,6 +14,7 @@ mod platform_support;
 mod platform_upkeep;
 mod reconcile;
 mod rotation;
+mod rotation_support;
 mod rotation_timeout;
 mod support;
 mod suspension;

@@ -9,120 +9,15 @@ use coachai_kube_harness::workloads_unavailable;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Secret;
 use kube::Api;
-use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
-use kube::runtime::wait::{await_condition, conditions};
-use serde_json::{Value, json};
-use sqlx::Connection;
+use kube::api::{DeleteParams, PostParams};
+use serde_json::json;
 use uuid::Uuid;
 
+use crate::rotation_support::{
+    available, container, database_ready, deployment, field, patch, refused, roles, rolled_to,
+    rotate, secret_until, visible_creators,
+};
 use crate::support::{Operator, condition, ready};
-
-const ROLL: &str = "coachai.dev/db-credentials";
-
-pub fn field(secret: &Secret, key: &str) -> String {
-    String::from_utf8(secret.data.as_ref().unwrap()[key].0.clone()).unwrap()
-}
-
-pub async fn secret_until(
-    api: &Api<Secret>,
-    name: &str,
-    check: impl Fn(&Secret) -> bool,
-) -> Secret {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(secret) = api.get_opt(name).await.unwrap().filter(|s| check(s)) {
-            return secret;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "Secret {name} never as expected"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
-pub async fn visible_creators(uri: &str) -> Result<Vec<Uuid>, sqlx::Error> {
-    let mut conn = sqlx::PgConnection::connect(uri).await?;
-    let seen = sqlx::query_scalar("SELECT id FROM creators")
-        .fetch_all(&mut conn)
-        .await;
-    let _ = conn.close().await;
-    seen
-}
-
-/// Waits until `uri` no longer logs in (60 s at most).
-pub async fn refused(uri: &str, what: &str) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while visible_creators(uri).await.is_ok() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{what}: still logs in"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
-pub async fn roles(op: &Operator, id: Uuid) -> Vec<String> {
-    sqlx::query_scalar("SELECT rolname::text FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1")
-        .bind(format!("tenant_{}%", id.simple()))
-        .fetch_all(op.db.preauth())
-        .await
-        .unwrap()
-}
-
-pub fn database_ready(creator: &coachai_operator::crd::Creator) -> (String, String) {
-    let found = creator
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.iter().find(|c| c.type_ == "DatabaseReady"));
-    found.map_or_else(Default::default, |c| (c.reason.clone(), c.message.clone()))
-}
-
-pub fn deployment(name: &str, pod: Value) -> Deployment {
-    serde_json::from_value(json!({
-        "metadata": {"name": name},
-        "spec": {
-            "replicas": 1,
-            "selector": {"matchLabels": {"app": name}},
-            "template": {"metadata": {"labels": {"app": name}}, "spec": pod},
-        },
-    }))
-    .unwrap()
-}
-
-pub fn container(extra: Value) -> Value {
-    let mut c = json!({"name": "app", "image": "registry.invalid/coachai/never-pulled:1"});
-    c.as_object_mut()
-        .unwrap()
-        .extend(extra.as_object().unwrap().clone());
-    json!({"containers": [c]})
-}
-
-pub async fn available(api: &Api<Deployment>, name: &str) {
-    let done = await_condition(api.clone(), name, conditions::is_deployment_completed());
-    tokio::time::timeout(Duration::from_secs(90), done)
-        .await
-        .unwrap_or_else(|_| panic!("Deployment {name} never Available"))
-        .unwrap();
-}
-
-pub async fn patch<K>(api: &Api<K>, name: &str, body: Value)
-where
-    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
-{
-    api.patch(name, &PatchParams::default(), &Patch::Merge(&body))
-        .await
-        .unwrap();
-}
-
-pub fn rotate(value: &str) -> Value {
-    json!({"metadata": {"annotations": {"coachai.dev/rotate-credentials": value}}})
-}
-
-pub fn rolled_to(deployment: &Deployment) -> Option<String> {
-    let meta = deployment.spec.template.metadata.as_ref()?;
-    meta.annotations.as_ref()?.get(ROLL).cloned()
-}
 
 #[tokio::test]
 async fn a_rotation_keeps_the_old_credential_until_the_deployments_using_it_run_on_the_new_one() {
@@ -190,11 +85,34 @@ async fn a_rotation_keeps_the_old_credential_until_the_deployments_using_it_run_
         None,
         "never patched"
     );
+    let before = op
+        .api
+        .get("analyst")
+        .await
+        .unwrap()
+        .metadata
+        .resource_version;
     tokio::time::sleep(Duration::from_secs(5)).await;
     assert_eq!(
         visible_creators(&field(&old, "uri")).await.unwrap(),
         [id],
         "the old credential still logs in while the reader has not rolled"
+    );
+    let after = op
+        .api
+        .get("analyst")
+        .await
+        .unwrap()
+        .metadata
+        .resource_version;
+    assert_eq!(
+        before, after,
+        "reconciles of a pending hand-over write nothing"
+    );
+    assert_eq!(
+        deployments.get("reader").await.unwrap().metadata.generation,
+        reader_now.metadata.generation,
+        "the reader is patched once"
     );
     assert_eq!(roles(&op, id).await, [slot_a.as_str(), slot_b.as_str()]);
     let probed = database_ready(&rotating);
@@ -250,6 +168,20 @@ async fn a_rotation_keeps_the_old_credential_until_the_deployments_using_it_run_
         [id],
         "slot b waits for the reader"
     );
+    patch(&op.api, "analyst", rotate("3")).await;
+    let queued = op
+        .until("analyst", "the third rotation waits", |c| {
+            database_ready(c).1.contains("waits for this hand-over")
+        })
+        .await;
+    assert_eq!(database_ready(&queued).0, "RotatingCredentials");
+    let kept = secrets.get(&name).await.unwrap();
+    assert_eq!(
+        field(&kept, "password"),
+        field(&third, "password"),
+        "a rotation asked during a hand-over waits for it to end"
+    );
+    assert_eq!(roles(&op, id).await, [slot_a.as_str(), slot_b.as_str()]);
     op.api
         .delete("analyst", &DeleteParams::default())
         .await

@@ -12,7 +12,7 @@ use kube::api::PostParams;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::rotation::{
+use crate::rotation_support::{
     available, container, database_ready, deployment, field, patch, refused, roles, rolled_to,
     rotate, secret_until,
 };
@@ -92,7 +92,7 @@ async fn a_hand_over_outlasting_its_limit_retires_the_old_role_with_a_warning() 
     })
     .await;
     assert_eq!(
-        crate::rotation::visible_creators(&field(&new, "uri"))
+        crate::rotation_support::visible_creators(&field(&new, "uri"))
             .await
             .unwrap(),
         [id]
