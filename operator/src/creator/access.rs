@@ -186,8 +186,10 @@ async fn hand_over(
     let hash = scram::credential_hash(&access.role, &access.password);
     let namespace = creator.namespace().unwrap_or_default();
     let pending = handover::roll(&ctx.client, &namespace, &access.secret, &hash).await?;
-    let secs = i64::try_from(ctx.config.operator.credential_handover_secs).unwrap_or(i64::MAX);
-    let limit = chrono::Duration::seconds(secs);
+    let secs = i64::try_from(ctx.config.operator.credential_handover_secs).ok();
+    let limit = secs
+        .and_then(chrono::Duration::try_seconds)
+        .unwrap_or(chrono::Duration::MAX);
     match handover::decide(pending, since, Utc::now(), limit) {
         Outcome::Rolling(pending) => return Ok(Some(Handover { pending, queued })),
         Outcome::TimedOut(pending) => timed_out(ctx, creator, &pending).await,
