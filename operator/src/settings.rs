@@ -33,6 +33,9 @@ pub struct OperatorSettings {
     /// Seconds a model this operator pulled stays on Ollama once no Creator uses it
     /// (`MODEL_GRACE_SECS`).
     pub model_grace_secs: u64,
+    /// Seconds the previous tenant database role is kept after a rotation while Deployments
+    /// using its Secret are not Ready on the new credential (`CREDENTIAL_HANDOVER_SECS`).
+    pub credential_handover_secs: u64,
 }
 
 impl Default for OperatorSettings {
@@ -48,6 +51,7 @@ impl Default for OperatorSettings {
             lease_duration_secs: 15,
             operator_credential_key: String::new(),
             model_grace_secs: 3600,
+            credential_handover_secs: 3600,
         }
     }
 }

@@ -5,9 +5,11 @@
 mod access;
 mod cleanup;
 mod database;
+mod handover;
 mod owner;
 mod probes;
 mod quantity;
+mod roles;
 mod scram;
 mod secret;
 mod status;
@@ -35,6 +37,9 @@ pub const FINALIZER: &str = "coachai.dev/tenant-cleanup";
 pub const PAUSED: &str = "coachai.dev/paused";
 /// How soon a tenant that is not ready yet is looked at again.
 const NOT_READY_RETRY: Duration = Duration::from_secs(15);
+/// How soon a credential hand-over is looked at again (the Deployments it waits for are not
+/// watched).
+const HANDOVER_RETRY: Duration = Duration::from_secs(5);
 
 /// Why a reconcile failed (it is retried with backoff).
 #[derive(Debug, thiserror::Error)]
@@ -106,11 +111,15 @@ async fn apply(
     let ready =
         status.phase.as_deref() == Some("Ready") || status.phase.as_deref() == Some("Suspended");
     write_status(api, creator, status).await?;
-    Ok(Action::requeue(if ready {
+    let mut next = if ready {
         ctx.config.operator.resync()
     } else {
         NOT_READY_RETRY
-    }))
+    };
+    if observed.handover.is_some() {
+        next = next.min(HANDOVER_RETRY);
+    }
+    Ok(Action::requeue(next))
 }
 
 /// Runs every apply step; a step's failure is observed, not returned, so the status tells
@@ -122,6 +131,11 @@ async fn observe(ctx: &Context, creator: &Creator, wanted: &Wanted) -> Observed 
         generation: creator.metadata.generation,
         creator_id: wanted.id.0.to_string(),
         database,
+        handover: access
+            .as_ref()
+            .ok()
+            .and_then(Option::as_ref)
+            .and_then(|a| a.handover.clone()),
         access: access.map(|made| made.map(|a| (a.role, a.secret))),
         suspended: creator.spec.suspended,
         owner,

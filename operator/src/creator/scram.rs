@@ -1,7 +1,7 @@
 //! Credentials of tenant database roles: the password derived from the operator's key (so a
 //! deleted Secret is made again with the same credential, and a rotation makes a new one), and
 //! its SCRAM-SHA-256 verifier (RFC 5802/7677, PostgreSQL's format) — the only form in which it
-//! reaches PostgreSQL.
+//! reaches PostgreSQL — and the short hash of a credential that rolls the Deployments using it.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -41,6 +41,13 @@ pub fn verifier(password: &str, salt: &[u8; 16]) -> String {
     )
 }
 
+/// The first 16 hex digits of SHA-256(`username`, `password`): names a credential in a pod
+/// template annotation without revealing it.
+pub fn credential_hash(username: &str, password: &str) -> String {
+    let digest = Sha256::digest(format!("{username}\u{0}{password}").as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,6 +59,15 @@ mod tests {
         assert_ne!(a, password(b"key", "creator", "2026-11-27"));
         assert_ne!(a, password(b"other key", "creator", ""));
         assert_eq!(a.len(), 43);
+    }
+
+    #[test]
+    fn a_credential_hash_is_16_hex_digits_and_changes_with_either_part() {
+        let h = credential_hash("tenant_a", "p");
+        assert_eq!(h.len(), 16);
+        assert!(h.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(h, credential_hash("tenant_a_b", "p"));
+        assert_ne!(h, credential_hash("tenant_a", "q"));
     }
 
     #[test]

@@ -59,6 +59,13 @@ impl Operator {
         Self::with_turn(prefix, Turn::Alone(DATABASE_WIDE.write().await)).await
     }
 
+    /// An operator running next to other tests' operators, its settings changed by `configure`.
+    pub async fn start_configured(prefix: &str, configure: fn(&mut OperatorSettings)) -> Self {
+        let (ns, double) = namespace_and_double(prefix).await;
+        let ctx = context_with(&ns, &double, configure).await;
+        Self::with_context(ns, double, ctx, Turn::Shared(DATABASE_WIDE.read().await))
+    }
+
     async fn with_turn(prefix: &str, turn: Turn) -> Self {
         let (ns, double) = namespace_and_double(prefix).await;
         Self::run(ns, double, turn).await
@@ -82,6 +89,15 @@ impl Operator {
 
     async fn run(ns: TestNamespace, double: OllamaDouble, turn: Turn) -> Self {
         let ctx = context(&ns, &double).await;
+        Self::with_context(ns, double, ctx, turn)
+    }
+
+    fn with_context(
+        ns: TestNamespace,
+        double: OllamaDouble,
+        ctx: Arc<Context>,
+        turn: Turn,
+    ) -> Self {
         let db = ctx.db.clone();
         let (stop, stopped) = oneshot::channel();
         let name = ns.name().to_owned();
@@ -157,6 +173,15 @@ pub async fn namespace_and_double(prefix: &str) -> (TestNamespace, OllamaDouble)
 
 /// An operator's context (one replica) on the local stack, the double and a 2 s resync.
 pub async fn context(ns: &TestNamespace, double: &OllamaDouble) -> Arc<Context> {
+    context_with(ns, double, |_| {}).await
+}
+
+/// [`context`] with its operator settings changed by `configure`.
+pub async fn context_with(
+    ns: &TestNamespace,
+    double: &OllamaDouble,
+    configure: fn(&mut OperatorSettings),
+) -> Arc<Context> {
     let mut common: coachai_common::config::CommonConfig = coachai_common::config::load().unwrap();
     common.ollama_url = double.url();
     // The operator connects as its own role (scripts/env.sh), not as the services' app role.
@@ -164,6 +189,13 @@ pub async fn context(ns: &TestNamespace, double: &OllamaDouble) -> Arc<Context> 
         "postgres://coachai_provisioner:coachai_provisioner@127.0.0.1:54329/coachai".into()
     });
     let db = test_db::migrated(&common.database_url, 4).await;
+    let mut operator = OperatorSettings {
+        resync_secs: 2,
+        operator_credential_key: "operator test key".into(),
+        model_grace_secs: 2,
+        ..OperatorSettings::default()
+    };
+    configure(&mut operator);
     Arc::new(Context {
         recorder: Recorder::new(ns.client(), MANAGER.into()),
         client: ns.client(),
@@ -171,15 +203,7 @@ pub async fn context(ns: &TestNamespace, double: &OllamaDouble) -> Arc<Context> 
         revocations: Arc::new(Revocations::new(&common.redis_url)),
         puller: Arc::new(coachai_operator::models::Puller::new(&common.ollama_url)),
         vectors: VectorStore::new(&common.chroma_url).unwrap(),
-        config: Config {
-            operator: OperatorSettings {
-                resync_secs: 2,
-                operator_credential_key: "operator test key".into(),
-                model_grace_secs: 2,
-                ..OperatorSettings::default()
-            },
-            common,
-        },
+        config: Config { operator, common },
         reconciles: Default::default(),
     })
 }

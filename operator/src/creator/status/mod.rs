@@ -6,6 +6,8 @@ mod models;
 
 use models::{model_pulls, models};
 
+use super::access::Handover;
+use super::handover::describe;
 use super::owner::HandOver;
 use super::probes::{Isolation, ModelPresence};
 use crate::crd::{Condition, ConditionStatus, CreatorStatus};
@@ -21,6 +23,8 @@ pub struct Observed {
     pub database: Result<(), String>,
     /// The tenant's database role and its credentials Secret, when database access is on.
     pub access: Result<Option<(String, String)>, String>,
+    /// The credential hand-over in progress, if any.
+    pub handover: Option<Handover>,
     /// `spec.suspended`.
     pub suspended: bool,
     /// The owner hand-over.
@@ -133,19 +137,39 @@ fn database(observed: &Observed) -> Part {
             "DatabaseAccessFailed".into(),
             e.clone(),
         ),
-        Ok(Some((role, secret))) => (
-            ConditionStatus::True,
-            "RoleReady".into(),
-            format!(
-                "the tenant's rows exist; role {role} logs in with the credentials in Secret {secret}"
+        Ok(Some((role, secret))) => match &observed.handover {
+            Some(handover) => rotating(role, secret, handover),
+            None => (
+                ConditionStatus::True,
+                "RoleReady".into(),
+                format!(
+                    "the tenant's rows exist; role {role} logs in with the credentials in Secret {secret}"
+                ),
             ),
-        ),
+        },
         Ok(None) => (
             ConditionStatus::True,
             "RowsReady".into(),
             "the creator row, its settings and its owner exist".into(),
         ),
     }
+}
+
+fn rotating(role: &str, secret: &str, handover: &Handover) -> Part {
+    let queued = if handover.queued {
+        "; the newer rotation asked waits for this hand-over to end"
+    } else {
+        ""
+    };
+    (
+        ConditionStatus::True,
+        "RotatingCredentials".into(),
+        format!(
+            "role {role} logs in with the credentials in Secret {secret}; the previous role \
+             stays until these Deployments run on them: {}{queued}",
+            describe(&handover.pending)
+        ),
+    )
 }
 
 /// What a tenant whose vector path reaches other tenants' vectors is told (condition and Event).

@@ -84,6 +84,7 @@ async fn helm_install_establishes_the_crds_and_makes_two_hardened_operator_repli
     assert_eq!(env["LEASE_NAME"]["value"], RELEASE);
     assert_eq!(env["OPERATOR_PORT"]["value"], "8081");
     assert_eq!(env["MODEL_GRACE_SECS"]["value"], "3600");
+    assert_eq!(env["CREDENTIAL_HANDOVER_SECS"]["value"], "3600");
     for secret in ["DATABASE_URL", "OPERATOR_CREDENTIAL_KEY"] {
         assert!(
             env[secret].get("value").is_none(),
