@@ -12,6 +12,7 @@ mod a11y;
 mod chat;
 mod console;
 mod csp;
+mod docs;
 mod smoke;
 mod theme;
 mod widget;
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
         a11y::the_chat_page_has_no_serious_accessibility_violations,
         a11y::the_console_has_no_serious_accessibility_violations,
         theme::the_chat_page_follows_the_dark_colour_scheme,
+        docs::the_api_docs_page_shows_the_operations_of_every_service,
     ];
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
