@@ -90,17 +90,29 @@ async fn postpone(
         .saturating_add(1);
     let backoff = messaging.inbound_backoff();
     if backoff.exhausted(attempt) {
-        metrics::counter!("channel_inbound_total", "outcome" => "dead").increment(1);
-        tracing::error!(inbound = %id, detail = %refusal.detail, attempts = attempt, "an inbound message is dead");
-        if bury(tx, id, lease, &refusal.detail).await? {
-            let (kind, chat) = (&pending.opened.kind, &pending.chat);
-            outbox::enqueue(tx, pending.integration, kind, chat, APOLOGY).await?;
-        }
-        return Ok(());
+        return give_up(tx, pending, id, lease, refusal).await;
     }
     metrics::counter!("channel_inbound_total", "outcome" => "retry").increment(1);
     tracing::warn!(inbound = %id, detail = %refusal.detail, "an inbound message waits for the AI Engine");
     retry(tx, id, lease, &refusal.detail, backoff.next(attempt)).await
+}
+
+/// Makes the message dead and, in the same transaction, queues the apology in its chat.
+async fn give_up(
+    tx: &mut coachai_common::TenantTx,
+    pending: &Pending,
+    id: Uuid,
+    lease: Uuid,
+    refusal: &Refusal,
+) -> Result<(), MessagingError> {
+    if !bury(tx, id, lease, &refusal.detail).await? {
+        return Ok(());
+    }
+    metrics::counter!("channel_inbound_total", "outcome" => "dead").increment(1);
+    tracing::error!(inbound = %id, detail = %refusal.detail, "an inbound message is dead");
+    let (kind, chat) = (&pending.opened.kind, &pending.chat);
+    outbox::enqueue(tx, pending.integration, kind, chat, APOLOGY).await?;
+    Ok(())
 }
 
 /// Marks the message dead with `error`; `false` when `lease` no longer holds it.

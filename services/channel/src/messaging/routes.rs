@@ -31,17 +31,21 @@ struct ApiDoc;
 
 /// The messaging routes over `messaging`.
 pub fn api(state: CoreState, messaging: Arc<Messaging>) -> OpenApiRouter {
-    let managed = OpenApiRouter::new()
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(require_scope(managed(), Scope::Admin))
+        .routes(routes!(telegram_webhook))
+        .routes(routes!(signed_webhook))
+        .layer(Extension(messaging))
+        .with_state(state)
+}
+
+/// The routes of the creator's owner and admins.
+fn managed() -> OpenApiRouter<CoreState> {
+    OpenApiRouter::new()
         .routes(routes!(list_integrations, create_integration))
         .routes(routes!(get_integration, delete_integration))
         .routes(routes!(list_deliveries))
         .routes(routes!(redeliver))
         .routes(routes!(list_inbound))
-        .routes(routes!(retry_inbound));
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(require_scope(managed, Scope::Admin))
-        .routes(routes!(telegram_webhook))
-        .routes(routes!(signed_webhook))
-        .layer(Extension(messaging))
-        .with_state(state)
+        .routes(routes!(retry_inbound))
 }
