@@ -1,7 +1,7 @@
 //! Inbound dead letters: a message the AI Engine keeps refusing ends `dead` after
 //! `CHANNEL_INBOUND_MAX_ATTEMPTS` attempts, its chat is told once, the owner sees it in the
 //! list, a later message of the chat is answered, and a retry answers it exactly once; only the
-//! creator's owner or admins see and retry them.
+//! creator's owner or admins see (page by page) and retry them.
 
 use std::time::Duration;
 
@@ -116,18 +116,19 @@ async fn a_message_refused_until_its_last_attempt_is_dead_apologised_for_and_ret
     assert_eq!(retry(&stack, creator, &owner.token, dead_id).await, 409);
 }
 
-/// A dead message of `creator`, written as the worker leaves one: its id.
-async fn dead_message(stack: &Stack, creator: CreatorId, integration: &str) -> String {
+/// A dead message `key` of `creator`, written as the worker leaves one: its id.
+async fn dead_message(stack: &Stack, creator: CreatorId, integration: &str, key: &str) -> String {
     let mut tx = stack.tenant(creator).await;
     let id: uuid::Uuid = sqlx::query_scalar(
         "INSERT INTO channel_inbound
              (creator_id, integration_id, dedupe_key, external_chat, body, status, attempts,
               last_error)
-         VALUES ($1, $2::uuid, 'm-1', 'c-1', 'Hello?', 'dead', 2, 'refused')
+         VALUES ($1, $2::uuid, $3, 'c-1', 'Hello?', 'dead', 2, 'refused')
          RETURNING id",
     )
     .bind(creator.0)
     .bind(integration)
+    .bind(key)
     .fetch_one(tx.conn())
     .await
     .unwrap();
@@ -140,7 +141,7 @@ async fn only_the_creators_owner_or_admins_see_and_retry_its_dead_inbound_messag
     let stack = Stack::start().await;
     let receiver = Receiver::start(Mode::Up).await;
     let (a, integration, _) = hook(&stack, &receiver).await;
-    let message = dead_message(&stack, a, &integration).await;
+    let message = dead_message(&stack, a, &integration, "m-1").await;
     let b = stack.creator().await;
     let owner_b = stack.user(b, Role::Owner).await;
     assert_eq!(list_status(&stack, a, &owner_b.token, "").await, 404);
@@ -158,4 +159,16 @@ async fn only_the_creators_owner_or_admins_see_and_retry_its_dead_inbound_messag
         list_status(&stack, a, &admin.token, "?state=lost").await,
         400
     );
+    assert_eq!(list_status(&stack, a, &admin.token, "?cursor=x").await, 400);
+    let newer = dead_message(&stack, a, &integration, "m-2").await;
+    let path = format!("/{}/inbound?state=dead&limit=1", a.0);
+    let first = stack.send(Method::GET, &path, Some(&admin.token), &[], None);
+    let first = first.await.body;
+    assert_eq!(first["items"][0]["id"], newer.as_str(), "newest first");
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let next = format!("{path}&cursor={cursor}");
+    let second = stack.send(Method::GET, &next, Some(&admin.token), &[], None);
+    let second = second.await.body;
+    assert_eq!(second["items"][0]["id"], message.as_str());
+    assert_eq!(second["next_cursor"], Value::Null, "the last page");
 }
