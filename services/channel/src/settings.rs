@@ -38,6 +38,9 @@ pub struct ChannelSettings {
     pub channel_retry_max_ms: u64,
     /// Attempts before a delivery is dead (`CHANNEL_MAX_ATTEMPTS`).
     pub channel_max_attempts: u32,
+    /// Attempts at answering an inbound message (the AI Engine refusing or unreachable) before
+    /// it is dead and its chat is told so (`CHANNEL_INBOUND_MAX_ATTEMPTS`).
+    pub channel_inbound_max_attempts: u32,
     /// How long a destination may take to answer a delivery, in ms (`CHANNEL_DELIVERY_TIMEOUT_MS`).
     pub channel_delivery_timeout_ms: u64,
     /// How long a claimed row is reserved for its worker, in ms (`CHANNEL_LEASE_MS`).
@@ -62,6 +65,7 @@ impl Default for ChannelSettings {
             channel_retry_base_ms: 2_000,
             channel_retry_max_ms: 10 * 60 * 1000,
             channel_max_attempts: 10,
+            channel_inbound_max_attempts: 8,
             channel_delivery_timeout_ms: 10_000,
             channel_lease_ms: 120_000,
             channel_poll_ms: 1_000,
@@ -98,11 +102,13 @@ impl ChannelSettings {
             ));
         }
         if self.channel_max_attempts == 0
+            || self.channel_inbound_max_attempts == 0
             || self.channel_retry_base_ms == 0
             || self.channel_lease_ms <= self.channel_delivery_timeout_ms
         {
             return Err(ConfigError::new(
-                "CHANNEL_MAX_ATTEMPTS and CHANNEL_RETRY_BASE_MS must be at least 1, and \
+                "CHANNEL_MAX_ATTEMPTS, CHANNEL_INBOUND_MAX_ATTEMPTS and CHANNEL_RETRY_BASE_MS must \
+                 be at least 1, and \
                  CHANNEL_LEASE_MS longer than CHANNEL_DELIVERY_TIMEOUT_MS",
             ));
         }

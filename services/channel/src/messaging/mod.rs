@@ -11,6 +11,7 @@ mod deliver;
 mod deliveries;
 mod error;
 mod inbound;
+mod inbound_admin;
 mod integrations;
 pub mod outbox;
 mod process;
@@ -29,6 +30,7 @@ use coachai_common::state::CoreState;
 use deadpool_redis::Pool;
 
 pub use error::MessagingError;
+pub use process::APOLOGY;
 pub use routes::api;
 
 use crate::answer::AiEngine;
@@ -91,6 +93,14 @@ impl Messaging {
             base: Duration::from_millis(self.settings.channel_retry_base_ms),
             max: Duration::from_millis(self.settings.channel_retry_max_ms),
             max_attempts: self.settings.channel_max_attempts,
+        }
+    }
+
+    /// The schedule of inbound answers: the deliveries' delays, its own number of attempts.
+    fn inbound_backoff(&self) -> Backoff {
+        Backoff {
+            max_attempts: self.settings.channel_inbound_max_attempts,
+            ..self.backoff()
         }
     }
 

@@ -1,7 +1,9 @@
 //! Answering one claimed inbound message: ask the AI Engine with the integration's API key in
 //! the chat's conversation (a new one the first time, then bound to the chat), and put the
 //! answer in the outbox. A refusal or an unreachable AI Engine leaves the message pending,
-//! retried with backoff; a stream that ends without an answer (held for a human) sends nothing.
+//! retried with backoff, until `CHANNEL_INBOUND_MAX_ATTEMPTS` attempts make it `dead` and the
+//! chat is told once (through the outbox); a stream that ends without an answer (held for a
+//! human) sends nothing.
 
 use coachai_common::tenancy::CreatorId;
 use futures::StreamExt;
@@ -69,7 +71,12 @@ pub async fn answer(
     Ok(())
 }
 
-/// Leaves the message pending until the next attempt of the backoff schedule.
+/// What the chat of a dead message is told, once.
+pub const APOLOGY: &str =
+    "Sorry, I couldn't answer that message. Please send it again in a moment.";
+
+/// Leaves the message pending until the next attempt of the backoff schedule, or, when the
+/// schedule is exhausted, makes it dead and apologises in its chat.
 async fn postpone(
     messaging: &Messaging,
     tx: &mut coachai_common::TenantTx,
@@ -81,10 +88,52 @@ async fn postpone(
     let attempt = u32::try_from(pending.attempts)
         .unwrap_or(0)
         .saturating_add(1);
-    let delay = messaging.backoff().next(attempt);
+    let backoff = messaging.inbound_backoff();
+    if backoff.exhausted(attempt) {
+        return give_up(tx, pending, id, lease, refusal).await;
+    }
     metrics::counter!("channel_inbound_total", "outcome" => "retry").increment(1);
     tracing::warn!(inbound = %id, detail = %refusal.detail, "an inbound message waits for the AI Engine");
-    retry(tx, id, lease, &refusal.detail, delay).await
+    retry(tx, id, lease, &refusal.detail, backoff.next(attempt)).await
+}
+
+/// Makes the message dead and, in the same transaction, queues the apology in its chat.
+async fn give_up(
+    tx: &mut coachai_common::TenantTx,
+    pending: &Pending,
+    id: Uuid,
+    lease: Uuid,
+    refusal: &Refusal,
+) -> Result<(), MessagingError> {
+    if !bury(tx, id, lease, &refusal.detail).await? {
+        return Ok(());
+    }
+    metrics::counter!("channel_inbound_total", "outcome" => "dead").increment(1);
+    tracing::error!(inbound = %id, detail = %refusal.detail, "an inbound message is dead");
+    let (kind, chat) = (&pending.opened.kind, &pending.chat);
+    outbox::enqueue(tx, pending.integration, kind, chat, APOLOGY).await?;
+    Ok(())
+}
+
+/// Marks the message dead with `error`; `false` when `lease` no longer holds it.
+async fn bury(
+    tx: &mut coachai_common::TenantTx,
+    id: Uuid,
+    lease: Uuid,
+    error: &str,
+) -> Result<bool, MessagingError> {
+    let dead = sqlx::query(
+        "UPDATE channel_inbound
+            SET status = 'dead', attempts = attempts + 1, last_error = left($3, 500),
+                lease_token = NULL, updated_at = now()
+          WHERE id = $1 AND lease_token = $2 AND status = 'pending'",
+    )
+    .bind(id)
+    .bind(lease)
+    .bind(error)
+    .execute(tx.conn())
+    .await?;
+    Ok(dead.rows_affected() == 1)
 }
 
 async fn load(

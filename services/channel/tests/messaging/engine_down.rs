@@ -8,7 +8,8 @@ use crate::support::receiver::{Mode, Receiver};
 use crate::support::stack::Stack;
 use crate::webhook::{hook, post, signed};
 
-async fn set_revoked(
+/// Revokes (or restores) the API key of integration `id`: the AI Engine refuses (or takes) it.
+pub async fn set_revoked(
     stack: &Stack,
     creator: coachai_common::tenancy::CreatorId,
     id: &str,

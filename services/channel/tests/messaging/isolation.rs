@@ -35,6 +35,8 @@ async fn another_creators_owner_gets_404_for_every_route_of_a_creator() {
             format!("/{a}/deliveries/{delivery}/redeliver"),
             None,
         ),
+        (Method::GET, format!("/{a}/inbound?state=dead"), None),
+        (Method::POST, format!("/{a}/inbound/{delivery}/retry"), None),
         (Method::GET, format!("/{b}/integrations/not-a-uuid"), None),
     ];
     for (method, path, body) in routes {

@@ -17,6 +17,7 @@ mod harness;
 
 mod support;
 
+mod dead_letters;
 mod delivery;
 mod engine_down;
 mod handoff;

@@ -22,6 +22,8 @@ async fn every_messaging_route_is_documented_in_openapi() {
             "/api/v1/channels/{creator_id}/deliveries/{id}/redeliver",
             "post",
         ),
+        ("/api/v1/channels/{creator_id}/inbound", "get"),
+        ("/api/v1/channels/{creator_id}/inbound/{id}/retry", "post"),
         ("/api/v1/channels/telegram/{integration_id}/webhook", "post"),
         ("/api/v1/channels/webhook/{integration_id}", "post"),
     ];

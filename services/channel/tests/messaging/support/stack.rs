@@ -60,6 +60,11 @@ pub struct Answer {
 impl Stack {
     /// The stack with one Channel process, after the previous test's stack is gone.
     pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// [`Self::start`] with the Channel processes' settings `overrides` (environment names).
+    pub async fn start_with(overrides: &[(&str, &str)]) -> Self {
         let turn = ONE_AT_A_TIME.lock().await;
         let double = OllamaDouble::start(Config::default()).await.unwrap();
         let config = stack_config(&double.url());
@@ -92,7 +97,13 @@ impl Stack {
             ("CHANNEL_POLL_MS", "200".into()),
         ]
         .into_iter()
+        .filter(|(k, _)| !overrides.iter().any(|(name, _)| name == k))
         .map(|(k, v)| (k.to_owned(), v))
+        .chain(
+            overrides
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        )
         .collect();
         let mut stack = Self {
             channels: Vec::new(),
