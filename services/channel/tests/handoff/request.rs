@@ -154,8 +154,10 @@ async fn a_client_without_a_websocket_asks_for_the_coach_over_rest() {
     let coach = scene.stack.engine.user(scene.creator, Role::Coach).await;
     assert_eq!(scene.request_coach(&coach, &id).await.status, 404);
 
-    let url = format!("http://{}/openapi.json", scene.stack.replica(0));
-    let doc: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    let doc = scene
+        .call(Method::GET, "/openapi.json", &scene.client.token, None)
+        .await
+        .body;
     let operation = &doc["paths"]["/api/v1/channels/conversations/{id}/request-coach"]["post"];
     assert_eq!(operation["tags"][0], "handoff", "{}", doc["paths"]);
     for status in ["202", "200", "404"] {
