@@ -139,16 +139,25 @@ pub(crate) async fn telegram_webhook(
                 outbox::enqueue(&mut tx, id, "telegram", &chat, GREETING).await?;
             }
         }
-        Update::Coach { update_id, chat } => {
-            let key = update_id.to_string();
-            if store_question(&mut tx, id, &key, &chat, "/coach", "done").await? {
-                super::coach::request(&mut tx, id, "telegram", &chat).await?;
-            }
-        }
+        Update::Coach { update_id, chat } => telegram_coach(&mut tx, id, update_id, &chat).await?,
         Update::Ignored => {}
     }
     tx.commit().await?;
     Ok(ApiJson(Accepted { status: "accepted" }))
+}
+
+/// `/coach` from Telegram: stored (deduplicated by `update_id`) and, the first time, handled.
+async fn telegram_coach(
+    tx: &mut TenantTx,
+    integration: Uuid,
+    update_id: i64,
+    chat: &str,
+) -> Result<(), MessagingError> {
+    let key = update_id.to_string();
+    if store_question(tx, integration, &key, chat, "/coach", "done").await? {
+        super::coach::request(tx, integration, "telegram", chat).await?;
+    }
+    Ok(())
 }
 
 /// Receives a signed message: `X-CoachAI-Timestamp` and `X-CoachAI-Signature` (see the
