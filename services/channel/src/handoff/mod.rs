@@ -7,11 +7,15 @@
 //! from a messaging channel also gets the reply, and a notice of each change of hands, through the
 //! outbox ([`crate::messaging::outbox`]), in the same transaction.
 //!
+//! The client's side is one request ([`request_coach`]): ask for the coach, which flags the
+//! conversation `handoff_requested` for the list and publishes `coach_requested` once.
+//!
 //! The tenant comes from the verified token ([`coachai_common::tenancy::Tenant`]): another
 //! creator's conversation is "not found" (404), never revealed. Contract:
 //! `docs/03-api-specifications/channel.md`, section "Handoff".
 
 mod models;
+mod request;
 mod routes;
 mod store;
 
@@ -21,6 +25,7 @@ use coachai_common::cursor::BadCursor;
 pub use models::{
     CoachConversation, CoachConversationPage, CoachMessage, CoachReply, HandoffRequest, ListQuery,
 };
+pub use request::{CoachRequest, Requested, flag, request_coach};
 pub use routes::api;
 
 use crate::events::LogError;
@@ -30,6 +35,14 @@ pub const COACH_JOINED: &str =
     "Your coach has joined this conversation and will answer you personally.";
 /// What they are told when the coach hands the conversation back to the AI.
 pub const AI_RESUMED: &str = "Your coach has handed this conversation back to the AI coach.";
+
+/// What a client on a messaging channel is told after `/coach`.
+pub const COACH_ASKED: &str = "I've asked your coach to join; they'll answer here.";
+/// What they are told after `/coach` in a chat that has no conversation yet.
+pub const NOTHING_TO_HAND_OVER: &str =
+    "There is nothing to hand over to your coach yet: ask your question first, then send /coach.";
+/// What they are told after `/coach` when the coach already answers them.
+pub const COACH_ALREADY_HERE: &str = "Your coach is already answering you here.";
 
 /// Longest reply a coach may send, in characters (the chat's message limit).
 pub const MAX_REPLY_CHARS: usize = 4000;

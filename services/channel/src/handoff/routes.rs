@@ -1,5 +1,6 @@
 //! The handoff routes: `GET /conversations`, `POST /conversations/{id}/handoff`,
-//! `POST /conversations/{id}/messages`, staff only.
+//! `POST /conversations/{id}/messages`, staff only; and the client's
+//! `POST /conversations/{id}/request-coach` ([`super::request`]).
 
 use axum::Extension;
 use axum::extract::{FromRequestParts, Path};
@@ -37,6 +38,7 @@ pub fn api(state: CoreState, log: EventLog) -> OpenApiRouter {
         .routes(routes!(list))
         .routes(routes!(handoff))
         .routes(routes!(reply))
+        .routes(routes!(super::request::request))
         .layer(Extension(log))
         .with_state(state)
 }
@@ -193,7 +195,7 @@ pub(crate) async fn reply(
 }
 
 /// The `{id}` of a conversation route; a value that is not a UUID is a 400 problem.
-pub(crate) struct ConversationParam(Uuid);
+pub(crate) struct ConversationParam(pub(super) Uuid);
 
 #[derive(Deserialize)]
 struct IdParam {

@@ -139,10 +139,25 @@ pub(crate) async fn telegram_webhook(
                 outbox::enqueue(&mut tx, id, "telegram", &chat, GREETING).await?;
             }
         }
+        Update::Coach { update_id, chat } => telegram_coach(&mut tx, id, update_id, &chat).await?,
         Update::Ignored => {}
     }
     tx.commit().await?;
     Ok(ApiJson(Accepted { status: "accepted" }))
+}
+
+/// `/coach` from Telegram: stored (deduplicated by `update_id`) and, the first time, handled.
+async fn telegram_coach(
+    tx: &mut TenantTx,
+    integration: Uuid,
+    update_id: i64,
+    chat: &str,
+) -> Result<(), MessagingError> {
+    let key = update_id.to_string();
+    if store_question(tx, integration, &key, chat, "/coach", "done").await? {
+        super::coach::request(tx, integration, "telegram", chat).await?;
+    }
+    Ok(())
 }
 
 /// Receives a signed message: `X-CoachAI-Timestamp` and `X-CoachAI-Signature` (see the
@@ -181,10 +196,15 @@ pub(crate) async fn signed_webhook(
     check(&message)?;
     first_use(&messaging, id, &signature).await?;
     let (key, chat, text) = (&message.id, &message.conversation, &message.text);
-    let stored = match store_question(&mut tx, id, key, chat, text, "pending").await {
-        Ok(_) => tx.commit().await.map_err(MessagingError::from),
-        Err(e) => Err(e),
-    };
+    let coach = super::coach::is_command(text);
+    let status = if coach { "done" } else { "pending" };
+    let stored = async {
+        if store_question(&mut tx, id, key, chat, text, status).await? && coach {
+            super::coach::request(&mut tx, id, "webhook", chat).await?;
+        }
+        tx.commit().await.map_err(MessagingError::from)
+    }
+    .await;
     if let Err(e) = stored {
         // Not kept: the sender's retry of this very request must not look like a replay.
         forget(&messaging, id, &signature).await;

@@ -6,6 +6,7 @@
 
 pub mod backoff;
 pub mod breaker;
+mod coach;
 pub mod crypto;
 mod deliver;
 mod deliveries;

@@ -1,5 +1,5 @@
 //! Telegram updates as this service reads them: a new text message (a question), `/start` (a
-//! greeting), and everything else (edited messages, photos, joins…), acknowledged and ignored.
+//! greeting), `/coach` (ask for the human coach), and everything else (edited messages, photos, joins…), acknowledged and ignored.
 
 use serde::Deserialize;
 
@@ -17,6 +17,13 @@ pub enum Update {
     },
     /// `/start` in `chat`.
     Start {
+        /// The update's id.
+        update_id: i64,
+        /// The chat id, as text.
+        chat: String,
+    },
+    /// `/coach` in `chat`: the client asks for their human coach.
+    Coach {
         /// The update's id.
         update_id: i64,
         /// The chat id, as text.
@@ -65,6 +72,12 @@ pub fn parse(body: &[u8]) -> Option<Update> {
             chat,
         });
     }
+    if command == "/coach" || command.starts_with("/coach@") {
+        return Some(Update::Coach {
+            update_id: raw.update_id,
+            chat,
+        });
+    }
     if text.trim().is_empty() {
         return Some(Update::Ignored);
     }
@@ -102,6 +115,24 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn coach_asks_for_the_human_coach_even_with_a_bot_name() {
+        for text in ["/coach", "/coach please", "/coach@CoachBot"] {
+            let body =
+                format!(r#"{{"update_id":1,"message":{{"chat":{{"id":5}},"text":"{text}"}}}}"#);
+            assert_eq!(
+                parse(body.as_bytes()),
+                Some(Update::Coach {
+                    update_id: 1,
+                    chat: "5".into()
+                }),
+                "{text}"
+            );
+        }
+        let question = br#"{"update_id":2,"message":{"chat":{"id":5},"text":"/coaching tips?"}}"#;
+        assert!(matches!(parse(question), Some(Update::Text { .. })));
     }
 
     #[test]

@@ -31,6 +31,12 @@ pub enum ClientFrame {
         /// The last `seq` the client received.
         last_seq: u64,
     },
+    /// Asks for the human coach in one of the client's conversations (answered by a
+    /// `coach_requested` event of that conversation, once).
+    RequestCoach {
+        /// The conversation the coach should join.
+        conversation_id: Uuid,
+    },
     /// Asks for a `pong`; also keeps the connection from its idle timeout.
     Ping {},
 }
@@ -70,6 +76,7 @@ impl From<MessageText> for String {
 /// The fields each frame type accepts, `type` included.
 const MESSAGE_FIELDS: &[&str] = &["type", "id", "conversation_id", "text"];
 const RESUME_FIELDS: &[&str] = &["type", "conversation_id", "last_seq"];
+const REQUEST_COACH_FIELDS: &[&str] = &["type", "conversation_id"];
 const PING_FIELDS: &[&str] = &["type"];
 
 /// Parses one text frame, telling apart text over [`MAX_FRAME_BYTES`] (`too_large`), text that
@@ -94,6 +101,7 @@ pub fn parse_client_frame(text: &str) -> Result<ClientFrame, ProtocolError> {
     match kind {
         "message" => message(&fields),
         "resume" => resume(&fields),
+        "request_coach" => request_coach(&fields),
         "ping" => only_known(&fields, PING_FIELDS, kind).map(|()| ClientFrame::Ping {}),
         _ => Err(ProtocolError::UnknownType(kind.to_owned())),
     }
@@ -113,6 +121,13 @@ fn resume(fields: &Map<String, Value>) -> Result<ClientFrame, ProtocolError> {
     Ok(ClientFrame::Resume {
         conversation_id: required(fields, "conversation_id")?,
         last_seq: required(fields, "last_seq")?,
+    })
+}
+
+fn request_coach(fields: &Map<String, Value>) -> Result<ClientFrame, ProtocolError> {
+    only_known(fields, REQUEST_COACH_FIELDS, "request_coach")?;
+    Ok(ClientFrame::RequestCoach {
+        conversation_id: required(fields, "conversation_id")?,
     })
 }
 

@@ -38,7 +38,7 @@ proptest! {
 
     #[test]
     fn any_object_parses_to_a_frame_that_round_trips_or_yields_an_error_event(
-        kind in "message|resume|ping|[a-z]{0,6}",
+        kind in "message|resume|request_coach|ping|[a-z]{0,6}",
         fields in proptest::collection::vec(field_value(), 4),
     ) {
         let mut frame = json!({"type": kind});

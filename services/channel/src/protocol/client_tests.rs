@@ -74,10 +74,31 @@ fn resume_and_ping_parse() {
 }
 
 #[test]
+fn request_coach_names_its_conversation_and_nothing_else() {
+    let asked = json!({"type": "request_coach", "conversation_id": CONVERSATION});
+    assert_eq!(
+        parse_client_frame(&asked.to_string()).unwrap(),
+        ClientFrame::RequestCoach {
+            conversation_id: Uuid::parse_str(CONVERSATION).unwrap()
+        }
+    );
+    let (code, detail) = refusal(r#"{"type":"request_coach"}"#);
+    assert_eq!(code, ErrorCode::InvalidField);
+    assert!(detail.contains("conversation_id"), "{detail}");
+    let extra = json!({"type": "request_coach", "conversation_id": CONVERSATION, "text": "hi"});
+    let (code, detail) = refusal(&extra.to_string());
+    assert_eq!(code, ErrorCode::InvalidField);
+    assert!(detail.contains("text"), "{detail}");
+    let (code, _) = refusal(r#"{"type":"request_coach","conversation_id":"me"}"#);
+    assert_eq!(code, ErrorCode::InvalidField);
+}
+
+#[test]
 fn a_parsed_frame_serialises_back_to_the_same_json() {
     for frame in [
         json!({"type": "message", "id": ID, "conversation_id": CONVERSATION, "text": "hi"}),
         json!({"type": "resume", "conversation_id": CONVERSATION, "last_seq": 12}),
+        json!({"type": "request_coach", "conversation_id": CONVERSATION}),
         json!({"type": "ping"}),
     ] {
         let parsed = parse_client_frame(&frame.to_string()).unwrap();

@@ -97,6 +97,10 @@ pub enum EventKind {
         /// `coach` once the coach took over, `ai` once they handed back.
         state: HandoffState,
     },
+    /// The client asked for their human coach (`request_coach`): the coach's attention list now
+    /// shows the conversation as `handoff_requested`; the AI answers until the coach takes over
+    /// (then `handoff {state: "coach"}` follows). Sent once however often the client asks.
+    CoachRequested,
     /// The human coach wrote in the conversation (after taking it over).
     CoachMessage {
         /// The stored message.

@@ -80,6 +80,10 @@ fn each_event_type_carries_exactly_the_contract_fields() {
             with_envelope("handoff", json!({"state": "ai"})),
         ),
         (
+            EventKind::CoachRequested,
+            with_envelope("coach_requested", json!({})),
+        ),
+        (
             EventKind::CoachMessage {
                 message_id: message,
                 text: "I'll call you at six.".into(),

@@ -42,6 +42,9 @@ impl Connection {
                 conversation_id,
                 last_seq,
             }) => self.resume(conversation_id, last_seq).await,
+            Ok(ClientFrame::RequestCoach { conversation_id }) => {
+                self.request_coach(conversation_id).await
+            }
         }
     }
 
@@ -142,7 +145,7 @@ impl Connection {
     }
 
     /// The connection's credential no longer verifies: say so and close with 1008.
-    async fn credential_refused(&mut self, detail: &str) -> Step {
+    pub(super) async fn credential_refused(&mut self, detail: &str) -> Step {
         let detail: String = detail
             .chars()
             .take(crate::protocol::MAX_DETAIL_CHARS)

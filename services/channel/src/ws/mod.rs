@@ -1,6 +1,7 @@
 //! The WebSocket endpoint `GET /ws` and the tickets that open it from a browser,
 //! `POST /ws-ticket` (contract: `docs/03-api-specifications/channel.md`).
 
+mod coach;
 mod connection;
 mod follow;
 mod frames;

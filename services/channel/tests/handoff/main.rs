@@ -20,4 +20,5 @@ mod support;
 mod coach;
 mod escalation;
 mod isolation;
+mod request;
 mod takeover;

@@ -1,6 +1,6 @@
 //! Handoff on a messaging channel: when the coach takes a Telegram conversation over, the client
 //! is told in the chat, the AI answers nothing, the coach's reply goes out through the Bot API,
-//! and after the hand-back the AI answers again.
+//! and after the hand-back the AI answers again; the client asks for the coach with `/coach`.
 
 use std::time::Duration;
 
@@ -114,4 +114,71 @@ async fn a_coach_takes_a_telegram_chat_over_replies_in_it_and_hands_it_back() {
         "Breathe out at the top of the swing."
     );
     assert_eq!(stack.answers_asked(), 2);
+}
+
+#[tokio::test]
+async fn coach_in_a_telegram_chat_asks_for_the_coach_and_the_model_is_not_asked() {
+    let stack = Stack::start().await;
+    stack.reply("Breathe out at the top of the swing.");
+    let creator = stack.creator().await;
+    let owner = stack.user(creator, Role::Owner).await;
+    let coach = stack.user(creator, Role::Coach).await;
+    let body = json!({"kind": "telegram", "name": "Coach bot", "bot_token": "123456:AAbb-cc_dd"});
+    let (id, secret) = stack.integration(creator, &owner, body).await;
+    let (path, chat) = (format!("/telegram/{id}/webhook"), -4_242_002_i64);
+    let header = [("x-telegram-bot-api-secret-token", secret)];
+    let post = |n: i64, text: &'static str| {
+        stack.send(
+            Method::POST,
+            &path,
+            None,
+            &header,
+            Some(update(n, chat, text)),
+        )
+    };
+    let attention = || async {
+        let answer = stack
+            .send(
+                Method::GET,
+                "/conversations?attention=true",
+                Some(&coach.token),
+                &[],
+                None,
+            )
+            .await;
+        assert_eq!(answer.status, 200, "{:?}", answer.body);
+        answer.body["items"].as_array().unwrap().clone()
+    };
+
+    assert_eq!(post(1, "/coach").await.status, 200);
+    assert!(texts(&stack, chat, 1).await[0].contains("nothing to hand over"));
+    assert!(attention().await.is_empty(), "no conversation was created");
+
+    assert_eq!(post(2, "How do I breathe?").await.status, 200);
+    texts(&stack, chat, 2).await;
+    assert_eq!(post(3, "/coach@CoachBot").await.status, 200);
+    assert_eq!(
+        texts(&stack, chat, 3).await[2],
+        "I've asked your coach to join; they'll answer here."
+    );
+    let flagged = attention().await;
+    assert_eq!(flagged.len(), 1, "{flagged:#?}");
+    assert_eq!(flagged[0]["attention"], "handoff_requested");
+
+    assert_eq!(
+        post(3, "/coach@CoachBot").await.status,
+        200,
+        "a repeated update"
+    );
+    settle(Duration::from_secs(1)).await;
+    assert_eq!(
+        stack.telegram.telegram_texts(chat).len(),
+        3,
+        "answered once"
+    );
+    assert_eq!(
+        stack.answers_asked(),
+        1,
+        "only the question reached the model"
+    );
 }

@@ -1,5 +1,6 @@
 //! Signed webhooks: a signed message is answered with a signed reply (checked here with an
-//! independent HMAC); a bad signature, a stale timestamp and a replayed request are 401.
+//! independent HMAC); a bad signature, a stale timestamp and a replayed request are 401; a
+//! message whose text is `/coach` asks for the human coach.
 
 use std::time::Duration;
 
@@ -159,4 +160,58 @@ async fn bad_signatures_stale_timestamps_and_replays_are_401() {
         || async { (receiver.taken().len() == 1).then_some(()) },
     )
     .await;
+}
+
+/// The texts of the replies `receiver` has taken, once there are at least `count`.
+async fn replies(receiver: &Receiver, count: usize) -> Vec<serde_json::Value> {
+    eventually(
+        &format!("{count} replies reach the destination"),
+        Duration::from_secs(20),
+        || async {
+            let taken = receiver.taken();
+            (taken.len() >= count).then(|| taken.iter().map(|r| r.json()["text"].clone()).collect())
+        },
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_signed_coach_command_asks_for_the_coach_without_asking_the_model() {
+    let stack = Stack::start().await;
+    stack.reply("Start with ten minutes.");
+    let receiver = Receiver::start(Mode::Up).await;
+    let (creator, id, secret) = hook(&stack, &receiver).await;
+    let send = |text: &'static str| {
+        let (body, ts, signature) = signed(&secret, "user-77", text);
+        let (stack, id) = (&stack, &id);
+        async move { post(stack, id, &body, ts, signature).await.status }
+    };
+
+    assert_eq!(send("/coach").await, 200);
+    let told = replies(&receiver, 1).await;
+    assert!(
+        told[0].as_str().unwrap().contains("nothing to hand over"),
+        "{told:?}"
+    );
+    assert_eq!(send("How do I start running?").await, 200);
+    replies(&receiver, 2).await;
+    assert_eq!(send("  /coach ").await, 200);
+    assert_eq!(
+        replies(&receiver, 3).await[2],
+        "I've asked your coach to join; they'll answer here."
+    );
+    assert_eq!(
+        stack.answers_asked(),
+        1,
+        "the command never reached the model"
+    );
+    let mut tx = stack.tenant(creator).await;
+    let attention: Option<String> = sqlx::query_scalar(
+        "SELECT c.attention FROM conversations c JOIN channel_chats h ON h.conversation_id = c.id
+          WHERE h.external_chat = 'user-77'",
+    )
+    .fetch_one(tx.conn())
+    .await
+    .unwrap();
+    assert_eq!(attention.as_deref(), Some("handoff_requested"));
 }
