@@ -9,16 +9,43 @@ use reqwest::Method;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::support::eventually;
+use crate::support::stack::Answer;
 use crate::support::stack::{Stack, settle};
+use crate::support::{eventually, telegram_update};
 
-fn update(update_id: i64, chat: i64, text: &str) -> Vec<u8> {
-    json!({
-        "update_id": update_id,
-        "message": {"message_id": update_id, "chat": {"id": chat, "type": "private"}, "text": text}
-    })
-    .to_string()
-    .into_bytes()
+/// A creator with a Telegram bot, its owner and a coach, and one chat of the bot.
+struct BotChat {
+    creator: coachai_common::tenancy::CreatorId,
+    coach: crate::harness::User,
+    path: String,
+    header: [(&'static str, String); 1],
+    chat: i64,
+}
+
+impl BotChat {
+    async fn new(stack: &Stack, chat: i64) -> Self {
+        let creator = stack.creator().await;
+        let owner = stack.user(creator, Role::Owner).await;
+        let coach = stack.user(creator, Role::Coach).await;
+        let body =
+            json!({"kind": "telegram", "name": "Coach bot", "bot_token": "123456:AAbb-cc_dd"});
+        let (id, secret) = stack.integration(creator, &owner, body).await;
+        Self {
+            creator,
+            coach,
+            path: format!("/telegram/{id}/webhook"),
+            header: [("x-telegram-bot-api-secret-token", secret)],
+            chat,
+        }
+    }
+
+    /// Telegram delivers update `n` with `text` in the chat.
+    async fn post(&self, stack: &Stack, n: i64, text: &str) -> Answer {
+        let update = telegram_update(n, self.chat, text);
+        stack
+            .send(Method::POST, &self.path, None, &self.header, Some(update))
+            .await
+    }
 }
 
 /// Waits until the chat has received `count` messages and returns them.
@@ -48,22 +75,9 @@ async fn handoff(stack: &Stack, token: &str, conversation: Uuid, state: &str) {
 async fn a_coach_takes_a_telegram_chat_over_replies_in_it_and_hands_it_back() {
     let stack = Stack::start().await;
     stack.reply("Breathe out at the top of the swing.");
-    let creator = stack.creator().await;
-    let owner = stack.user(creator, Role::Owner).await;
-    let coach = stack.user(creator, Role::Coach).await;
-    let body = json!({"kind": "telegram", "name": "Coach bot", "bot_token": "123456:AAbb-cc_dd"});
-    let (id, secret) = stack.integration(creator, &owner, body).await;
-    let (path, chat) = (format!("/telegram/{id}/webhook"), -4_242_001_i64);
-    let header = [("x-telegram-bot-api-secret-token", secret)];
-    let post = |n: i64, text: &'static str| {
-        stack.send(
-            Method::POST,
-            &path,
-            None,
-            &header,
-            Some(update(n, chat, text)),
-        )
-    };
+    let bot = BotChat::new(&stack, -4_242_001).await;
+    let (creator, coach, chat) = (bot.creator, &bot.coach, bot.chat);
+    let post = |n: i64, text: &'static str| bot.post(&stack, n, text);
     assert_eq!(post(1, "How do I breathe?").await.status, 200);
     assert_eq!(
         texts(&stack, chat, 1).await[0],
@@ -120,22 +134,9 @@ async fn a_coach_takes_a_telegram_chat_over_replies_in_it_and_hands_it_back() {
 async fn coach_in_a_telegram_chat_asks_for_the_coach_and_the_model_is_not_asked() {
     let stack = Stack::start().await;
     stack.reply("Breathe out at the top of the swing.");
-    let creator = stack.creator().await;
-    let owner = stack.user(creator, Role::Owner).await;
-    let coach = stack.user(creator, Role::Coach).await;
-    let body = json!({"kind": "telegram", "name": "Coach bot", "bot_token": "123456:AAbb-cc_dd"});
-    let (id, secret) = stack.integration(creator, &owner, body).await;
-    let (path, chat) = (format!("/telegram/{id}/webhook"), -4_242_002_i64);
-    let header = [("x-telegram-bot-api-secret-token", secret)];
-    let post = |n: i64, text: &'static str| {
-        stack.send(
-            Method::POST,
-            &path,
-            None,
-            &header,
-            Some(update(n, chat, text)),
-        )
-    };
+    let bot = BotChat::new(&stack, -4_242_002).await;
+    let (coach, chat) = (&bot.coach, bot.chat);
+    let post = |n: i64, text: &'static str| bot.post(&stack, n, text);
     let attention = || async {
         let answer = stack
             .send(

@@ -7,17 +7,8 @@ use coachai_common::auth::Role;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::eventually;
 use crate::support::stack::{Stack, settle};
-
-fn update(update_id: i64, chat: i64, text: &str) -> Vec<u8> {
-    json!({
-        "update_id": update_id,
-        "message": {"message_id": 1, "chat": {"id": chat, "type": "private"}, "text": text}
-    })
-    .to_string()
-    .into_bytes()
-}
+use crate::support::{eventually, telegram_update as update};
 
 fn chat() -> i64 {
     -i64::from(rand_u31())
